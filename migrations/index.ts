@@ -1,0 +1,5 @@
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the same list works from
+ * TypeScript (tests, CLI) and from the compiled build. Merged migrations are frozen history.
+ */
+export const MIGRATIONS: Function[] = [];

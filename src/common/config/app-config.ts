@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { configSchema, RawConfig } from './config.schema';
+
+export class ConfigError extends Error {}
+
+/**
+ * Typed, validated configuration. The only place that reads process.env; a wrong value
+ * stops the boot with a message naming the variable.
+ */
+export class AppConfig {
+  private constructor(private readonly raw: RawConfig) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    // An empty string means "unset": docker-compose and .env files write VAR= for optional values.
+    const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+    const parsed = configSchema.safeParse(cleaned);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+      throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    }
+    return new AppConfig(parsed.data);
+  }
+
+  /** For tests: defaults plus overrides, still validated. */
+  static with(overrides: Partial<Record<keyof RawConfig, string>>): AppConfig {
+    return AppConfig.fromEnv(overrides as NodeJS.ProcessEnv);
+  }
+
+  get nodeEnv() { return this.raw.NODE_ENV; }
+  get isProduction() { return this.raw.NODE_ENV === 'production'; }
+  get http() {
+    return {
+      port: this.raw.PORT,
+      host: this.raw.HOST,
+      bodyLimit: this.raw.HTTP_BODY_LIMIT_BYTES,
+      trustProxy: this.raw.HTTP_TRUST_PROXY,
+      corsOrigins: this.raw.CORS_ORIGINS,
+      shutdownGraceMs: this.raw.SHUTDOWN_GRACE_MS,
+    };
+  }
+  get logLevel() { return this.raw.LOG_LEVEL; }
+  get dataDir() { return resolve(this.raw.MSTOCK_DATA_DIR); }
+
+  /** Embedded mode: no DATABASE_URL, so Postgres runs as PGlite in a child process. */
+  get database() {
+    return {
+      url: this.raw.DATABASE_URL,
+      readUrl: this.raw.DATABASE_READ_URL,
+      embedded: !this.raw.DATABASE_URL,
+      poolSize: this.raw.DATABASE_POOL_SIZE,
+      statementTimeoutMs: this.raw.DATABASE_STATEMENT_TIMEOUT_MS,
+    };
+  }
+
+  /** In-memory adapters when neither REDIS_URL nor REDIS_SENTINELS is set. */
+  get redis() {
+    return {
+      url: this.raw.REDIS_URL,
+      sentinels: this.raw.REDIS_SENTINELS?.map((s) => {
+        const [host, port] = s.split(':');
+        return { host, port: Number(port) };
+      }),
+      sentinelName: this.raw.REDIS_SENTINEL_NAME,
+      keyPrefix: this.raw.REDIS_KEY_PREFIX,
+      embedded: !this.raw.REDIS_URL && !this.raw.REDIS_SENTINELS,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}://`)), `must start with ${protocols.join(' or ')}://`);
+
+/**
+ * Every environment variable the app reads. Documented one by one in .env.example;
+ * keep the two in step (a test compares them).
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MSTOCK_DATA_DIR: z.string().min(1).default('./data'),
+
+    DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_READ_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+
+    REDIS_URL: url(['redis', 'rediss']).optional(),
+    REDIS_SENTINELS: csv
+      .pipe(z.array(z.string().regex(/^[^:]+:\d+$/, 'each sentinel must be host:port')).min(1))
+      .optional(),
+    REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+    REDIS_KEY_PREFIX: z.string().default('mstock:'),
+
+    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    HTTP_TRUST_PROXY: bool.default('false'),
+    CORS_ORIGINS: csv.default(''),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.REDIS_URL && cfg.REDIS_SENTINELS) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'set either REDIS_URL or REDIS_SENTINELS, not both' });
+    }
+    if (cfg.DATABASE_READ_URL && !cfg.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL (embedded mode has no replica)' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+export const CONFIG_KEYS = Object.keys(configSchema.innerType().shape) as (keyof RawConfig)[];

@@ -1,0 +1,17 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../http/public.decorator';
+import { RawResponse } from '../http/raw-response.decorator';
+import { metricsRegistry } from './metrics';
+
+@ApiExcludeController()
+@Public()
+@RawResponse()
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  @Header('Content-Type', metricsRegistry.contentType)
+  scrape(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}

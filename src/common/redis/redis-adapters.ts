@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import { observeRedis, recordCacheLookup } from '../observability/metrics';
+import { Cache, Lock, LockLease, PubSub, RateLimitResult, RateLimitStore, rateLimitResult, Unsubscribe } from './ports';
+
+/** Times a command for the redis_command_duration_seconds histogram. */
+async function timed<T>(command: string, run: () => Promise<T>): Promise<T> {
+  const end = observeRedis(command);
+  try {
+    return await run();
+  } finally {
+    end();
+  }
+}
+
+export class RedisCache implements Cache {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  async get(key: string) {
+    const value = await timed('get', () => this.redis.get(this.prefix + key));
+    recordCacheLookup(value !== null);
+    return value;
+  }
+
+  async getMany(keys: string[]) {
+    if (keys.length === 0) return [];
+    const values = await timed('mget', () => this.redis.mget(keys.map((k) => this.prefix + k)));
+    values.forEach((v) => recordCacheLookup(v !== null));
+    return values;
+  }
+
+  async set(key: string, value: string, ttlMs: number) {
+    await timed('set', () => (ttlMs > 0 ? this.redis.set(this.prefix + key, value, 'PX', ttlMs) : this.redis.set(this.prefix + key, value)));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number) {
+    const r = await timed('set', () => this.redis.set(this.prefix + key, value, 'PX', ttlMs, 'NX'));
+    return r === 'OK';
+  }
+
+  async del(...keys: string[]) {
+    if (keys.length) await timed('del', () => this.redis.del(...keys.map((k) => this.prefix + k)));
+  }
+
+  async ttlMs(key: string) {
+    return timed('pttl', () => this.redis.pttl(this.prefix + key));
+  }
+
+  async ping() {
+    await timed('ping', () => this.redis.ping());
+  }
+}
+
+/**
+ * Publishes on the command connection; subscribes on a dedicated one (a subscribed Redis
+ * connection can run no other command). One Redis SUBSCRIBE per channel, fanned out locally.
+ */
+export class RedisPubSub implements PubSub {
+  private readonly handlers = new Map<string, Set<(message: string, channel: string) => void>>();
+
+  constructor(private readonly pub: Redis, private readonly sub: Redis, private readonly prefix: string) {
+    sub.on('message', (channel: string, message: string) => {
+      const local = channel.slice(this.prefix.length);
+      this.handlers.get(local)?.forEach((h) => h(message, local));
+    });
+  }
+
+  async publish(channel: string, message: string) {
+    await timed('publish', () => this.pub.publish(this.prefix + channel, message));
+  }
+
+  async subscribe(channel: string, handler: (message: string, channel: string) => void): Promise<Unsubscribe> {
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      await this.sub.subscribe(this.prefix + channel);
+    }
+    set.add(handler);
+    return async () => {
+      const current = this.handlers.get(channel);
+      if (!current?.delete(handler) || current.size > 0) return;
+      this.handlers.delete(channel);
+      await this.sub.unsubscribe(this.prefix + channel);
+    };
+  }
+}
+
+// Compare-and-act scripts: only the owner that set the value may extend or delete it.
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// INCR the fence and SET NX in one step, so a failed attempt does not burn a token.
+const ACQUIRE = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
+local fence = redis.call('incr', KEYS[2])
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return fence`;
+
+export class RedisLock implements Lock {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  async tryAcquire(name: string, ttlMs: number): Promise<LockLease | null> {
+    const key = `${this.prefix}lock:${name}`;
+    const owner = randomUUID();
+    const fence = Number(await timed('eval', () => this.redis.eval(ACQUIRE, 2, key, `${key}:fence`, owner, ttlMs)));
+    if (!fence) return null;
+    const redis = this.redis;
+    return {
+      name,
+      fencingToken: fence,
+      async extend(ms: number) {
+        return Number(await timed('eval', () => redis.eval(EXTEND, 1, key, owner, ms))) === 1;
+      },
+      async release() {
+        await timed('eval', () => redis.eval(RELEASE, 1, key, owner));
+      },
+    };
+  }
+}
+
+const HIT = `local c = redis.call('incr', KEYS[1])
+if c == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
+return {c, redis.call('pttl', KEYS[1])}`;
+
+export class RedisRateLimitStore implements RateLimitStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
+    const [count, pttl] = (await timed('eval', () => this.redis.eval(HIT, 1, `${this.prefix}rl:${key}`, windowMs))) as [number, number];
+    return rateLimitResult(Number(count), limit, Number(pttl));
+  }
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/common/config/app-config';
+import { RawConfig } from '../../src/common/config/config.schema';
+import { TEST_REDIS_URL } from './services';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function testDatabaseUrl(): string {
+  const url = process.env.MSTOCK_TEST_DATABASE_URL;
+  if (!url) throw new Error('MSTOCK_TEST_DATABASE_URL is not set: run integration tests through jest (globalSetup creates the database)');
+  return url;
+}
+
+type Env = Partial<Record<keyof RawConfig, string>>;
+
+/** Production-mode config on the real test Postgres and Redis, with a key prefix of its own. */
+export function productionTestConfig(overrides: Env = {}): AppConfig {
+  return AppConfig.with({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_POOL_SIZE: '10',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: `mstock-test:${randomBytes(4).toString('hex')}:`,
+    ...overrides,
+  });
+}
+
+/** Boots the app exactly as main.ts does (same factory), listening on a free loopback port. */
+export async function startTestApp(config: AppConfig = productionTestConfig()): Promise<TestApp> {
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return { app, config, url: url.replace('[::1]', '127.0.0.1'), close: () => app.close() };
+}

@@ -52,6 +52,12 @@ export class AppConfig {
     };
   }
 
+  /** Demo (embedded) default: always open; with a real database, the NSE calendar in IST. */
+  get market() {
+    const hours = this.raw.MARKET_HOURS ?? (this.database.embedded ? 'always-open' : 'exchange');
+    return { alwaysOpen: hours === 'always-open', holidays: this.raw.EXCHANGE_HOLIDAYS };
+  }
+
   /** In-memory adapters when neither REDIS_URL nor REDIS_SENTINELS is set. */
   get redis() {
     return {

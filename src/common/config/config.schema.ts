@@ -44,6 +44,9 @@ export const configSchema = z
     HTTP_TRUST_PROXY: bool.default('false'),
     CORS_ORIGINS: csv.default(''),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+
+    MARKET_HOURS: z.enum(['always-open', 'exchange']).optional(),
+    EXCHANGE_HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.REDIS_URL && cfg.REDIS_SENTINELS) {

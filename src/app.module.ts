@@ -6,6 +6,7 @@ import { ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ObservabilityModule } from './common/observability/observability.module';
 import { RedisModule } from './common/redis/redis.module';
+import { InstrumentsModule } from './modules/instruments/instruments.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +20,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         ObservabilityModule,
+        InstrumentsModule,
       ],
     };
   }

@@ -1,0 +1,7 @@
+/** What other modules may use: the module, its service and its types. */
+export { InstrumentsModule } from './instruments.module';
+export { InstrumentsService } from './instruments.service';
+export { EXCHANGES, instrumentKey, isExchange } from './instrument';
+export type { BseGroup, CircuitBandPct, Exchange, Instrument, NseSeries } from './instrument';
+export type { SearchOptions } from './instrument-search';
+export { isTickMultiple } from './rules/tick-size';

@@ -1,6 +1,27 @@
 /** Two tiers: unit specs beside the code, integration specs in test/ against the real Postgres and Redis. */
-const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  // The Swagger plugin reads DTO types at compile time (as `nest build` does), so the OpenAPI
+  // document under test is the one production serves.
+  '^.+\\.ts$': [
+    'ts-jest',
+    {
+      diagnostics: false,
+      tsconfig: '<rootDir>/tsconfig.jest.json',
+      astTransformers: {
+        before: ['<rootDir>/test/support/swagger-transformer.js'],
+      },
+    },
+  ],
+  // @fastify/static (Swagger UI's file server) requires content-disposition 3, which ships only as
+  // ESM. Node 20.19+ loads it through require(esm); jest's module loader does not, so compile it.
+  'node_modules/content-disposition/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs' } }],
+};
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },

@@ -80,6 +80,18 @@ describe.each([
       expect(await ports.cache.get('short')).toBeNull();
     });
 
+    it('getAndTouch slides the expiry; take returns a value once', async () => {
+      await ports.cache.set('session', 's', 100);
+      await sleep(60);
+      expect(await ports.cache.getAndTouch('session', 200)).toBe('s');
+      await sleep(80); // past the original 100 ms
+      expect(await ports.cache.get('session')).toBe('s');
+      expect(await ports.cache.getAndTouch('missing', 200)).toBeNull();
+      const takes = await Promise.all([ports.cache.take('session'), ports.cache.take('session')]);
+      expect(takes.filter((v) => v === 's')).toHaveLength(1);
+      expect(await ports.cache.get('session')).toBeNull();
+    });
+
     it('setIfAbsent lets exactly one of many concurrent callers claim a key', async () => {
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ports.cache.setIfAbsent('claim', String(i), 10_000)));
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -152,6 +164,12 @@ describe.each([
       expect((await ports.rateLimit.hit('ip:1', 1, 80)).allowed).toBe(false);
       await sleep(150);
       expect((await ports.rateLimit.hit('ip:1', 1, 80)).allowed).toBe(true);
+    });
+
+    it('reset forgets the count', async () => {
+      await ports.rateLimit.hit('fail:a', 1, 10_000);
+      await ports.rateLimit.reset('fail:a');
+      expect((await ports.rateLimit.hit('fail:a', 1, 10_000)).count).toBe(1);
     });
 
     it('counts concurrent hits exactly', async () => {

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
+import { ManualClock } from '../../src/common/clock/clock';
 import { AppConfig } from '../../src/common/config/app-config';
 import { RawConfig } from '../../src/common/config/config.schema';
 import { TEST_REDIS_URL } from './services';
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** Business time of the app (TOTP steps, exchange calendar); starts at real time. */
+  clock: ManualClock;
   config: AppConfig;
   url: string;
   close(): Promise<void>;
@@ -34,9 +37,9 @@ export function productionTestConfig(overrides: Env = {}): AppConfig {
 }
 
 /** Boots the app exactly as main.ts does (same factory), listening on a free loopback port. */
-export async function startTestApp(config: AppConfig = productionTestConfig()): Promise<TestApp> {
-  const app = await createApp(config);
+export async function startTestApp(config: AppConfig = productionTestConfig(), clock = new ManualClock(Date.now())): Promise<TestApp> {
+  const app = await createApp(config, { clock });
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
-  return { app, config, url: url.replace('[::1]', '127.0.0.1'), close: () => app.close() };
+  return { app, clock, config, url: url.replace('[::1]', '127.0.0.1'), close: () => app.close() };
 }

@@ -52,6 +52,32 @@ export class AppConfig {
     };
   }
 
+  /**
+   * Secrets may be absent outside production: the auth module then generates them once and
+   * keeps them in the data directory (see auth-secrets.ts).
+   */
+  get auth() {
+    const r = this.raw;
+    return {
+      jwtSecret: r.JWT_SECRET,
+      totpEncryptionKey: r.TOTP_ENCRYPTION_KEY ? Buffer.from(r.TOTP_ENCRYPTION_KEY, 'base64') : undefined,
+      accessTokenTtlSeconds: r.ACCESS_TOKEN_TTL_SECONDS,
+      sessionIdleTtlSeconds: r.SESSION_IDLE_TTL_SECONDS,
+      refreshTokenTtlSeconds: r.REFRESH_TOKEN_TTL_SECONDS,
+      loginMaxFailures: r.LOGIN_MAX_FAILURES,
+      kycAutoApprove: r.KYC_AUTO_APPROVE ?? this.database.embedded,
+      demoUser: r.DEMO_USER ?? this.database.embedded,
+    };
+  }
+
+  get rateLimits() {
+    return {
+      perUserPerMinute: this.raw.RATE_LIMIT_PER_MINUTE,
+      anonymousPerIpPerMinute: this.raw.ANON_RATE_LIMIT_PER_MINUTE,
+      ordersPerSecond: this.raw.ORDER_RATE_LIMIT_PER_SECOND,
+    };
+  }
+
   /** Demo (embedded) default: always open; with a real database, the NSE calendar in IST. */
   get market() {
     const hours = this.raw.MARKET_HOURS ?? (this.database.embedded ? 'always-open' : 'exchange');

@@ -45,10 +45,30 @@ export const configSchema = z
     CORS_ORIGINS: csv.default(''),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    TOTP_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+      .optional(),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
+    SESSION_IDLE_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(30 * 86_400).default(12 * 3600),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+    ANON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    ORDER_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(10),
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    KYC_AUTO_APPROVE: bool.optional(),
+    DEMO_USER: bool.optional(),
+
     MARKET_HOURS: z.enum(['always-open', 'exchange']).optional(),
     EXCHANGE_HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).optional(),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.NODE_ENV === 'production') {
+      for (const key of ['JWT_SECRET', 'TOTP_ENCRYPTION_KEY'] as const) {
+        if (!cfg[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (replicas must share it)' });
+      }
+    }
     if (cfg.REDIS_URL && cfg.REDIS_SENTINELS) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'set either REDIS_URL or REDIS_SENTINELS, not both' });
     }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../http/public.decorator';
+import { NoRateLimit } from '../http/rate-limit.decorator';
 import { RawResponse } from '../http/raw-response.decorator';
 import { HealthRegistry } from './health.registry';
 
@@ -15,6 +16,7 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
 /** Liveness and readiness in terminus's format, which load balancers and Kubernetes read as is. */
 @ApiExcludeController()
 @Public()
+@NoRateLimit()
 @RawResponse()
 @Controller('health')
 export class HealthController {

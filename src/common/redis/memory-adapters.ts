@@ -61,6 +61,17 @@ export class MemoryCache implements Cache {
     this.ks.write(key, value, ttlMs);
     return true;
   }
+  async getAndTouch(key: string, ttlMs: number) {
+    const e = this.ks.read(key);
+    if (!e) return null;
+    this.ks.write(key, e.value, ttlMs);
+    return e.value;
+  }
+  async take(key: string) {
+    const value = this.ks.read(key)?.value ?? null;
+    this.ks.delete(key);
+    return value;
+  }
   async del(...keys: string[]) { keys.forEach((k) => this.ks.delete(k)); }
   async ttlMs(key: string) { return this.ks.remainingMs(key); }
   async ping() {}
@@ -118,5 +129,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (current) current.value = String(count);
     else this.ks.write(k, '1', windowMs);
     return rateLimitResult(count, limit, this.ks.remainingMs(k));
+  }
+
+  async reset(key: string): Promise<void> {
+    this.ks.delete(`rl:${key}`);
   }
 }

@@ -10,6 +10,10 @@ export interface Cache {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** SET NX PX: true when this call created the key (used for once-only claims). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** GETEX PX: reads and slides the expiry in one step (sliding sessions). */
+  getAndTouch(key: string, ttlMs: number): Promise<string | null>;
+  /** GETDEL: reads and removes in one step, so a single-use token is used once across replicas. */
+  take(key: string): Promise<string | null>;
   del(...keys: string[]): Promise<void>;
   /** Remaining time to live in ms; -1 without expiry, -2 when the key is missing. */
   ttlMs(key: string): Promise<number>;
@@ -49,6 +53,8 @@ export interface RateLimitResult {
 export interface RateLimitStore {
   /** Counts one hit on `key` in a fixed window of `windowMs`. */
   hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  /** Forgets the count (e.g. failed logins after a success). */
+  reset(key: string): Promise<void>;
 }
 
 export const CACHE = Symbol('Cache');

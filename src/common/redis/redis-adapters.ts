@@ -38,6 +38,16 @@ export class RedisCache implements Cache {
     return r === 'OK';
   }
 
+  async getAndTouch(key: string, ttlMs: number) {
+    const value = await timed('getex', () => this.redis.getex(this.prefix + key, 'PX', ttlMs));
+    recordCacheLookup(value !== null);
+    return value;
+  }
+
+  async take(key: string) {
+    return timed('getdel', () => this.redis.getdel(this.prefix + key));
+  }
+
   async del(...keys: string[]) {
     if (keys.length) await timed('del', () => this.redis.del(...keys.map((k) => this.prefix + k)));
   }
@@ -127,5 +137,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
     const [count, pttl] = (await timed('eval', () => this.redis.eval(HIT, 1, `${this.prefix}rl:${key}`, windowMs))) as [number, number];
     return rateLimitResult(Number(count), limit, Number(pttl));
+  }
+
+  async reset(key: string): Promise<void> {
+    await timed('del', () => this.redis.del(`${this.prefix}rl:${key}`));
   }
 }

@@ -201,3 +201,14 @@ describe('call auction (property)', () => {
     );
   });
 });
+
+describe('suspended instrument at the open', () => {
+  it('skips the auction and cancels its queued market orders', () => {
+    const { engine, rec } = preOpen([buy(1, 10), buy(2, 10, 10000), sell(3, 10, 10000)]);
+    engine.apply({ type: 'SET_SUSPENDED', instrumentId: 1, suspended: true });
+    engine.apply({ type: 'SET_SESSION', state: 'CONTINUOUS' });
+    expect(rec.of('auction')).toEqual([]);
+    expect(rec.of('cancelled')).toEqual([{ e: 'cancelled', orderId: 1, qty: 10, reason: 'IOC_REMAINDER' }]);
+    expect(engine.liveOrderCount()).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 import type { InstrumentBook } from './book';
 import type { EngineCore } from './core';
 import { Kind, Loc, type Order } from './order';
+import { CancelReason } from './types';
 
 export interface Equilibrium {
   /** 0 when nothing crosses. */
@@ -164,5 +165,20 @@ function convertMarkets(core: EngineCore, book: InstrumentBook, isBuy: boolean, 
     o.price = price;
     o.seq = ++core.seq;
     core.rest(book, o);
+  }
+}
+
+/**
+ * A suspended instrument skips the auction; its queued market orders cannot rest as
+ * market orders in the continuous session, so they go the way of any unfilled market order.
+ */
+export function cancelQueuedMarkets(core: EngineCore, book: InstrumentBook): void {
+  for (const queue of [book.marketBuys, book.marketSells]) {
+    for (let o = queue.head; o !== null; o = queue.head) {
+      const left = o.qty - o.filled;
+      book.unlink(o);
+      core.listener.onCancelled(o.id, book.id, left, CancelReason.IOC_REMAINDER);
+      core.retire(o, true);
+    }
   }
 }

@@ -1,8 +1,8 @@
-import { equilibrium, runAuction, type Equilibrium } from './auction';
+import { cancelQueuedMarkets, equilibrium, runAuction, type Equilibrium } from './auction';
 import { InstrumentBook } from './book';
 import { EngineCore } from './core';
 import type { Journal } from './journal';
-import { Kind, Loc, type Order } from './order';
+import { KIND_OF, Kind, Loc, type Order } from './order';
 import { canonicalState, fnv1a64 } from './state-hash';
 import {
   CancelReason,
@@ -21,15 +21,13 @@ import {
   type SetSessionCommand,
   type SetSuspendedCommand,
 } from './types';
-import { checkDisclosed, checkPrice, checkQty, checkSpec, checkTrigger } from './validation';
+import { checkModify, checkPlace, checkSpec } from './validation';
 
 export interface EngineOptions {
   listener?: EngineListener;
   /** When set, every applied command is appended (shallow-copied) before it runs. */
   journal?: Journal;
 }
-
-const KIND_OF: Readonly<Record<string, Kind>> = { LIMIT: Kind.LIMIT, MARKET: Kind.MARKET, SL: Kind.SL, 'SL-M': Kind.SLM };
 
 /**
  * Single-threaded exchange core: commands in, events out, no clock and no I/O. The only
@@ -101,7 +99,10 @@ export class MatchingEngine {
     }
     const from = this.state;
     if (from === SessionState.PRE_OPEN && next === SessionState.CONTINUOUS) {
-      for (const book of this.bookList) if (!book.suspended) runAuction(this.core, book);
+      for (const book of this.bookList) {
+        if (book.suspended) cancelQueuedMarkets(this.core, book);
+        else runAuction(this.core, book);
+      }
     }
     this.state = next;
     this.core.listener.onSessionChanged(next);
@@ -115,7 +116,7 @@ export class MatchingEngine {
   private place(cmd: PlaceOrderCommand): void {
     const core = this.core;
     const book = this.books.get(cmd.instrumentId);
-    const reason = this.checkPlace(cmd, book);
+    const reason = checkPlace(this.state, this.core.orders, cmd, book);
     if (reason !== null || book === undefined) {
       return core.listener.onRejected(cmd.orderId, cmd.instrumentId, reason ?? RejectCode.UNKNOWN_INSTRUMENT, cmd.type);
     }
@@ -153,36 +154,6 @@ export class MatchingEngine {
     core.flush(book);
   }
 
-  private checkPlace(cmd: PlaceOrderCommand, book: InstrumentBook | undefined): RejectCode | null {
-    if (this.state === SessionState.CLOSED) return RejectCode.MARKET_CLOSED;
-    if (book === undefined) return RejectCode.UNKNOWN_INSTRUMENT;
-    if (!Number.isSafeInteger(cmd.orderId) || cmd.orderId <= 0) return RejectCode.INVALID_ORDER;
-    if (this.core.orders.has(cmd.orderId)) return RejectCode.DUPLICATE_ORDER_ID;
-    if (book.suspended) return RejectCode.INSTRUMENT_SUSPENDED;
-    const kind = KIND_OF[cmd.orderType];
-    if (kind === undefined || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return RejectCode.INVALID_ORDER;
-    if ((cmd.validity !== 'DAY' && cmd.validity !== 'IOC') || !Number.isSafeInteger(cmd.clientId)) {
-      return RejectCode.INVALID_ORDER;
-    }
-    const ioc = cmd.validity === 'IOC';
-    // NSE pre-open takes plain limit and market orders only.
-    if (this.state === SessionState.PRE_OPEN && (kind >= Kind.SL || ioc || (cmd.disclosedQty ?? 0) > 0)) {
-      return RejectCode.NOT_ALLOWED_IN_SESSION;
-    }
-    const isBuy = cmd.side === 'BUY';
-    const r = checkQty(book, cmd.qty);
-    if (r !== null) return r;
-    if (kind === Kind.LIMIT || kind === Kind.SL) {
-      const p = checkPrice(book, cmd.price);
-      if (p !== null) return p;
-    }
-    if (kind === Kind.SL || kind === Kind.SLM) {
-      const t = checkTrigger(book, kind, isBuy, cmd.triggerPrice, cmd.price ?? 0);
-      if (t !== null) return t;
-    }
-    return checkDisclosed(book, kind, ioc, cmd.qty, cmd.disclosedQty);
-  }
-
   private cancel(cmd: CancelOrderCommand): void {
     const core = this.core;
     const o = core.orders.get(cmd.orderId);
@@ -206,7 +177,7 @@ export class MatchingEngine {
     const core = this.core;
     const o = core.orders.get(cmd.orderId);
     const book = o?.book ?? undefined;
-    const reason = o === undefined || book === undefined ? RejectCode.UNKNOWN_ORDER : this.checkModify(cmd, o, book);
+    const reason = o === undefined || book === undefined ? RejectCode.UNKNOWN_ORDER : checkModify(this.state, cmd, o, book);
     if (reason !== null || o === undefined || book === undefined) {
       return core.listener.onRejected(cmd.orderId, book?.id ?? 0, reason ?? RejectCode.UNKNOWN_ORDER, cmd.type);
     }
@@ -252,35 +223,6 @@ export class MatchingEngine {
     }
     if (this.state === SessionState.CONTINUOUS && (book.buyStops !== null || book.sellStops !== null)) core.runStops(book);
     core.flush(book);
-  }
-
-  private checkModify(cmd: ModifyOrderCommand, o: Order, book: InstrumentBook): RejectCode | null {
-    if (this.state === SessionState.CLOSED) return RejectCode.MARKET_CLOSED;
-    if (book.suspended) return RejectCode.INSTRUMENT_SUSPENDED;
-    const qty = cmd.qty ?? o.qty;
-    const q = checkQty(book, qty);
-    if (q !== null) return q;
-    if (qty <= o.filled) return RejectCode.MODIFY_QTY_NOT_ABOVE_FILLED;
-    const priced = o.kind === Kind.LIMIT || o.kind === Kind.SL;
-    if (cmd.price !== undefined) {
-      if (!priced) {
-        if (cmd.price !== 0 && cmd.price !== o.price) return RejectCode.ORDER_NOT_MODIFIABLE;
-      } else {
-        const p = checkPrice(book, cmd.price);
-        if (p !== null) return p;
-      }
-    }
-    if (o.loc === Loc.STOP) {
-      const t = checkTrigger(book, o.kind, o.isBuy, cmd.triggerPrice ?? o.trigger, priced ? (cmd.price ?? o.price) : 0);
-      if (t !== null) return t;
-    } else if (cmd.triggerPrice !== undefined && cmd.triggerPrice !== o.trigger) {
-      return RejectCode.ORDER_NOT_MODIFIABLE;
-    }
-    const disclosed = cmd.disclosedQty ?? o.disclosed;
-    if (this.state === SessionState.PRE_OPEN && disclosed > 0 && disclosed !== o.disclosed) {
-      return RejectCode.NOT_ALLOWED_IN_SESSION;
-    }
-    return checkDisclosed(book, o.kind, o.ioc, qty, disclosed);
   }
 
   /** Cancels every resting order (all resting orders are DAY: IOC never rests). */

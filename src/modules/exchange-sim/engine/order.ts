@@ -21,6 +21,8 @@ export enum Loc {
   MARKET_QUEUE = 3,
 }
 
+export const KIND_OF: Readonly<Record<string, Kind>> = { LIMIT: Kind.LIMIT, MARKET: Kind.MARKET, SL: Kind.SL, 'SL-M': Kind.SLM };
+
 const KIND_NAMES: readonly OrderType[] = [OrderType.LIMIT, OrderType.MARKET, OrderType.SL, OrderType.SLM];
 const LOC_NAMES: readonly (OrderLocation | null)[] = [null, 'BOOK', 'STOP_BOOK', 'PRE_OPEN_MARKET'];
 

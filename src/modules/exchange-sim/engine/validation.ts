@@ -1,6 +1,12 @@
 import { MAX_LEVELS, type InstrumentBook } from './book';
-import { Kind } from './order';
-import { RejectCode, type InstrumentSpec } from './types';
+import { KIND_OF, Kind, Loc, type Order } from './order';
+import {
+  RejectCode,
+  SessionState,
+  type InstrumentSpec,
+  type ModifyOrderCommand,
+  type PlaceOrderCommand,
+} from './types';
 
 /**
  * Exchange-style static checks. Each returns the first failing reason or null; the
@@ -70,4 +76,75 @@ export function checkDisclosed(
   if (disclosed % book.spec.lotSize !== 0) return RejectCode.DISCLOSED_QTY_INVALID;
   if (ioc || kind === Kind.MARKET || kind === Kind.SLM) return RejectCode.DISCLOSED_QTY_INVALID;
   return null;
+}
+
+/** Static checks of a new order, in the order the exchange applies them. */
+export function checkPlace(
+  session: SessionState,
+  live: ReadonlyMap<number, Order>,
+  cmd: PlaceOrderCommand,
+  book: InstrumentBook | undefined,
+): RejectCode | null {
+  if (session === SessionState.CLOSED) return RejectCode.MARKET_CLOSED;
+  if (book === undefined) return RejectCode.UNKNOWN_INSTRUMENT;
+  if (!Number.isSafeInteger(cmd.orderId) || cmd.orderId <= 0) return RejectCode.INVALID_ORDER;
+  if (live.has(cmd.orderId)) return RejectCode.DUPLICATE_ORDER_ID;
+  if (book.suspended) return RejectCode.INSTRUMENT_SUSPENDED;
+  const kind = KIND_OF[cmd.orderType];
+  if (kind === undefined || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return RejectCode.INVALID_ORDER;
+  if ((cmd.validity !== 'DAY' && cmd.validity !== 'IOC') || !Number.isSafeInteger(cmd.clientId)) {
+    return RejectCode.INVALID_ORDER;
+  }
+  const ioc = cmd.validity === 'IOC';
+  // NSE pre-open takes plain limit and market orders only.
+  if (session === SessionState.PRE_OPEN && (kind >= Kind.SL || ioc || (cmd.disclosedQty ?? 0) > 0)) {
+    return RejectCode.NOT_ALLOWED_IN_SESSION;
+  }
+  const isBuy = cmd.side === 'BUY';
+  const r = checkQty(book, cmd.qty);
+  if (r !== null) return r;
+  if (kind === Kind.LIMIT || kind === Kind.SL) {
+    const p = checkPrice(book, cmd.price);
+    if (p !== null) return p;
+  }
+  if (kind === Kind.SL || kind === Kind.SLM) {
+    const t = checkTrigger(book, kind, isBuy, cmd.triggerPrice, cmd.price ?? 0);
+    if (t !== null) return t;
+  }
+  return checkDisclosed(book, kind, ioc, cmd.qty, cmd.disclosedQty);
+}
+
+/** Absent fields of the modify keep their current value, so they are checked as such. */
+export function checkModify(
+  session: SessionState,
+  cmd: ModifyOrderCommand,
+  o: Order,
+  book: InstrumentBook,
+): RejectCode | null {
+  if (session === SessionState.CLOSED) return RejectCode.MARKET_CLOSED;
+  if (book.suspended) return RejectCode.INSTRUMENT_SUSPENDED;
+  const qty = cmd.qty ?? o.qty;
+  const q = checkQty(book, qty);
+  if (q !== null) return q;
+  if (qty <= o.filled) return RejectCode.MODIFY_QTY_NOT_ABOVE_FILLED;
+  const priced = o.kind === Kind.LIMIT || o.kind === Kind.SL;
+  if (cmd.price !== undefined) {
+    if (!priced) {
+      if (cmd.price !== 0 && cmd.price !== o.price) return RejectCode.ORDER_NOT_MODIFIABLE;
+    } else {
+      const p = checkPrice(book, cmd.price);
+      if (p !== null) return p;
+    }
+  }
+  if (o.loc === Loc.STOP) {
+    const t = checkTrigger(book, o.kind, o.isBuy, cmd.triggerPrice ?? o.trigger, priced ? (cmd.price ?? o.price) : 0);
+    if (t !== null) return t;
+  } else if (cmd.triggerPrice !== undefined && cmd.triggerPrice !== o.trigger) {
+    return RejectCode.ORDER_NOT_MODIFIABLE;
+  }
+  const disclosed = cmd.disclosedQty ?? o.disclosed;
+  if (session === SessionState.PRE_OPEN && disclosed > 0 && disclosed !== o.disclosed) {
+    return RejectCode.NOT_ALLOWED_IN_SESSION;
+  }
+  return checkDisclosed(book, o.kind, o.ioc, qty, disclosed);
 }

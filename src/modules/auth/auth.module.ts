@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../../common/config/app-config';
+import { UsersModule } from '../users/users.module';
+import { ApiAppsService } from './api-apps.service';
+import { AppsController } from './apps.controller';
+import { AuthSecrets, loadAuthSecrets } from './auth-secrets';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { DemoUserSeeder } from './demo-user.seeder';
+import { AuthenticationGuard } from './guards/authentication.guard';
+import { JwtStrategy } from './guards/jwt.strategy';
+import { RateLimitGuard } from './guards/rate-limit.guard';
+import { KiteConnectController } from './kite-connect.controller';
+import { LoginThrottle } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher';
+import { ProfileController } from './profile.controller';
+import { SecondFactorService } from './second-factor.service';
+import { SessionService } from './session.service';
+
+/**
+ * Identity: signup, password + TOTP login, sessions, Kite Connect API apps, and the two global
+ * guards (authentication, then rate limits). Exports SessionService for the realtime handshake.
+ */
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      extraProviders: [{ provide: AuthSecrets, inject: [AppConfig], useFactory: loadAuthSecrets }],
+      inject: [AuthSecrets],
+      useFactory: (secrets: AuthSecrets) => ({ secret: secrets.jwtSecret, verifyOptions: { algorithms: ['HS256'] } }),
+    }),
+  ],
+  controllers: [AuthController, ProfileController, AppsController, KiteConnectController],
+  providers: [
+    { provide: AuthSecrets, inject: [AppConfig], useFactory: loadAuthSecrets },
+    PasswordHasher,
+    SecondFactorService,
+    LoginThrottle,
+    SessionService,
+    AuthService,
+    ApiAppsService,
+    JwtStrategy,
+    DemoUserSeeder,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
+  exports: [SessionService],
+})
+export class AuthModule {}

@@ -1,0 +1,24 @@
+/** Who is calling, as the guards resolve it; attached to the request as `request.user`. */
+export interface AuthUser {
+  userId: string;
+  sessionId: string;
+  /** web: password + TOTP login with JWTs; kite: an API app's access token. */
+  kind: 'web' | 'kite';
+  apiKey?: string;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  /** Seconds until the access token expires. */
+  expires_in: number;
+}
+
+/** Published on the pub/sub bus (every replica hears it) when a session ends. */
+export const SESSION_REVOKED_CHANNEL = 'session.revoked';
+export interface SessionRevokedEvent {
+  sessionId: string;
+  userId: string;
+  reason: 'logout' | 'refresh_reuse' | 'kite_logout' | 'admin';
+}

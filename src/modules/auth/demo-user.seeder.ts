@@ -1,0 +1,50 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config';
+import { UsersService } from '../users/users.service';
+import { PasswordHasher } from './password-hasher';
+import { SecondFactorService } from './second-factor.service';
+
+/**
+ * Demo mode only (embedded defaults, or DEMO_USER=true): a KYC-verified trader whose
+ * credentials are printed at start. The TOTP secret is fixed and public on purpose, so
+ * `npm run demo:totp` can print the current code without an authenticator app.
+ */
+export const DEMO_USER = {
+  email: 'demo@mstock.local',
+  password: 'demo-trader-2026',
+  name: 'Demo Trader',
+  phone: '9876543210',
+  pan: 'ABCPD1234E',
+  totpSecret: 'KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD',
+} as const;
+
+@Injectable()
+export class DemoUserSeeder implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DemoUser');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly secondFactor: SecondFactorService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.auth.demoUser) return;
+    if (!(await this.users.findByEmail(DEMO_USER.email))) {
+      const passwordHash = await this.hasher.hash(DEMO_USER.password);
+      await this.dataSource.transaction(async (m) => {
+        const user = await this.users.create(m, { ...DEMO_USER, kycStatus: 'verified' });
+        await m.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)', [user.id, passwordHash]);
+        await this.secondFactor.enrol(m, user.id, user.email, DEMO_USER.totpSecret);
+        await m.query('UPDATE totp_secrets SET confirmed_at = now() WHERE user_id = $1', [user.id]);
+      });
+    }
+    this.logger.log(
+      `demo login: ${DEMO_USER.email} / ${DEMO_USER.password}, TOTP secret ${DEMO_USER.totpSecret} ` +
+        `(current code: npm run demo:totp)`,
+    );
+  }
+}

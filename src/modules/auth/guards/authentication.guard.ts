@@ -1,0 +1,44 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { DomainError } from '../../../common/errors';
+import { IS_PUBLIC } from '../../../common/http/public.decorator';
+import { AuthUser } from '../auth.types';
+import { SessionService, TokenError } from '../session.service';
+
+@Injectable()
+class BearerGuard extends AuthGuard('jwt') {
+  override handleRequest<T = AuthUser>(err: unknown, user: T | false): T {
+    if (err instanceof DomainError) throw err;
+    if (err || !user) throw new TokenError('Missing, invalid or expired access token');
+    return user;
+  }
+}
+
+/**
+ * The one global guard: `Authorization: Bearer <jwt>` (web terminal, first-party clients) or
+ * `Authorization: token api_key:access_token` (Kite Connect clients). Routes opt out with @Public().
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly bearer = new BearerGuard();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
+    const header = request.headers.authorization;
+    if (header?.startsWith('token ')) {
+      const [apiKey, accessToken] = header.slice('token '.length).split(':');
+      if (!apiKey || !accessToken) throw new TokenError('Authorization must be `token api_key:access_token`');
+      request.user = await this.sessions.authenticateKite(apiKey, accessToken);
+      return true;
+    }
+    return (await this.bearer.canActivate(context)) as boolean;
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AuthSecrets } from '../auth-secrets';
+import { AuthUser } from '../auth.types';
+import { ACCESS_AUDIENCE, JWT_ALGORITHMS, JWT_ISSUER, SessionService } from '../session.service';
+
+/** Bearer access tokens: signature, algorithm allow-list, iss, aud and exp, then the Redis session. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    secrets: AuthSecrets,
+    private readonly sessions: SessionService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: secrets.jwtSecret,
+      algorithms: [...JWT_ALGORITHMS],
+      issuer: JWT_ISSUER,
+      audience: ACCESS_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(payload: { sub?: string; sid?: string; typ?: 'access' }): Promise<AuthUser> {
+    return this.sessions.resolveAccess(payload);
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../../common/errors';
+import { UserEntity } from './persistence/user.entity';
+import { KycStatus, User } from './user.types';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  phone: string;
+  pan: string;
+  kycStatus: KycStatus;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+
+  /** Inside the caller's transaction: signup writes the user and its credentials atomically. */
+  async create(manager: EntityManager, input: NewUser): Promise<User> {
+    const [{ seq }] = await manager.query(`SELECT nextval('user_client_seq') AS seq`);
+    const entity = manager.create(UserEntity, {
+      id: randomUUID(),
+      clientId: `MS${seq}`,
+      email: input.email.toLowerCase(),
+      name: input.name,
+      phone: input.phone,
+      pan: input.pan,
+      kycStatus: input.kycStatus,
+      role: 'trader',
+      tradingBlocked: false,
+    });
+    try {
+      return { ...(await manager.save(entity)) };
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new ConflictError('An account with this email already exists', 'USER.EMAIL_TAKEN');
+      }
+      throw err;
+    }
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new NotFoundError('User not found', 'USER.NOT_FOUND');
+    return user;
+  }
+
+  async setKycStatus(id: string, status: KycStatus): Promise<User> {
+    const result = await this.users.update({ id }, { kycStatus: status });
+    if (!result.affected) throw new NotFoundError('User not found', 'USER.NOT_FOUND');
+    return this.getById(id);
+  }
+
+  async setTradingBlocked(id: string, blocked: boolean): Promise<void> {
+    const result = await this.users.update({ id }, { tradingBlocked: blocked });
+    if (!result.affected) throw new NotFoundError('User not found', 'USER.NOT_FOUND');
+  }
+}

@@ -32,6 +32,7 @@ export function productionTestConfig(overrides: Env = {}): AppConfig {
     DATABASE_POOL_SIZE: '10',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `mstock-test:${randomBytes(4).toString('hex')}:`,
+    SIM_LIQUIDITY: 'false',
     ...overrides,
   });
 }

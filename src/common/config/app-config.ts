@@ -78,6 +78,20 @@ export class AppConfig {
     };
   }
 
+  /** The exchange simulator: in-process by default; FIX and feed listeners only when a port is set. */
+  get simulator() {
+    const r = this.raw;
+    return {
+      enabled: r.SIM_ENABLED,
+      seed: r.SIM_SEED,
+      liquidity: r.SIM_LIQUIDITY,
+      ticksPerSecond: r.SIM_TICKS_PER_SECOND,
+      fixPort: r.SIM_FIX_PORT,
+      feedPort: r.SIM_FEED_PORT,
+      fixCompId: r.SIM_FIX_COMP_ID,
+    };
+  }
+
   /** Demo (embedded) default: always open; with a real database, the NSE calendar in IST. */
   get market() {
     const hours = this.raw.MARKET_HOURS ?? (this.database.embedded ? 'always-open' : 'exchange');

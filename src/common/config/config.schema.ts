@@ -60,6 +60,14 @@ export const configSchema = z
     KYC_AUTO_APPROVE: bool.optional(),
     DEMO_USER: bool.optional(),
 
+    SIM_ENABLED: bool.default('true'),
+    SIM_SEED: z.coerce.number().int().min(0).default(1),
+    SIM_LIQUIDITY: bool.default('true'),
+    SIM_TICKS_PER_SECOND: z.coerce.number().min(0.01).max(20).default(1),
+    SIM_FIX_PORT: port.optional(),
+    SIM_FEED_PORT: port.optional(),
+    SIM_FIX_COMP_ID: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'must be 1-32 of A-Z, 0-9, _').default('NSESIM'),
+
     MARKET_HOURS: z.enum(['always-open', 'exchange']).optional(),
     EXCHANGE_HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).optional(),
   })

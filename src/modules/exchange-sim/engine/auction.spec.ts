@@ -212,3 +212,25 @@ describe('suspended instrument at the open', () => {
     expect(engine.liveOrderCount()).toBe(2);
   });
 });
+
+describe('modify during pre-open', () => {
+  it('repositions without matching; a market order keeps its place on a decrease and moves back on an increase', () => {
+    const { engine, rec } = preOpen([buy(1, 100), buy(2, 50), sell(3, 120, 10000), buy(4, 10, 9900)]);
+    engine.apply({ type: 'MODIFY', orderId: 4, price: 10050 }); // now crosses, but pre-open never matches
+    expect(rec.trades()).toEqual([]);
+    expect(engine.bestBid(1)).toBe(10050);
+    engine.apply({ type: 'MODIFY', orderId: 1, qty: 110 }); // increase: behind order 2
+    engine.apply({ type: 'MODIFY', orderId: 2, qty: 40 }); // decrease: stays where it is
+    expect(rec.of('modified').map((m) => m.kept)).toEqual([false, false, true]);
+    engine.apply({ type: 'MODIFY', orderId: 2, price: 10000 });
+    expect(rec.of('rejected').map((r) => r.reason)).toEqual(['ORDER_NOT_MODIFIABLE']);
+    // 120 for sale at 10000: market orders fill first, in their new time order.
+    engine.apply({ type: 'SET_SESSION', state: 'CONTINUOUS' });
+    expect(rec.trades().map((t) => [t.buy, t.qty, t.price])).toEqual([
+      [2, 40, 10000],
+      [1, 80, 10000],
+    ]);
+    expect(engine.order(1)).toMatchObject({ orderType: 'LIMIT', price: 10000, filled: 80 });
+    expect(engine.order(4)).toMatchObject({ price: 10050, filled: 0 });
+  });
+});

@@ -67,6 +67,7 @@ export class AppConfig {
       loginMaxFailures: r.LOGIN_MAX_FAILURES,
       kycAutoApprove: r.KYC_AUTO_APPROVE ?? this.database.embedded,
       demoUser: r.DEMO_USER ?? this.database.embedded,
+      adminEmails: r.ADMIN_EMAILS.map((e) => e.toLowerCase()),
     };
   }
 

@@ -58,6 +58,7 @@ export const configSchema = z
     ORDER_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(10),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     KYC_AUTO_APPROVE: bool.optional(),
+    ADMIN_EMAILS: csv.pipe(z.array(z.string().email('each admin must be an email address'))).default(''),
     DEMO_USER: bool.optional(),
 
     SIM_ENABLED: bool.default('true'),

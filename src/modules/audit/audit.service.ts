@@ -16,6 +16,7 @@ export type AuditEvent =
   | 'kite.session_created'
   | 'kite.session_deleted'
   | 'kyc.changed'
+  | 'trading.blocked'
   | 'funds.payin'
   | 'funds.payout';
 

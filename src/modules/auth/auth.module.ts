@@ -4,12 +4,14 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../../common/config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AdminUsersController } from './admin-users.controller';
 import { ApiAppsService } from './api-apps.service';
 import { AppsController } from './apps.controller';
 import { AuthSecrets, loadAuthSecrets } from './auth-secrets';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { DemoUserSeeder } from './demo-user.seeder';
+import { AdminSync, DemoUserSeeder } from './demo-user.seeder';
+import { AdminGuard } from './guards/admin.guard';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { JwtStrategy } from './guards/jwt.strategy';
 import { RateLimitGuard } from './guards/rate-limit.guard';
@@ -34,7 +36,7 @@ import { SessionService } from './session.service';
       useFactory: (secrets: AuthSecrets) => ({ secret: secrets.jwtSecret, verifyOptions: { algorithms: ['HS256'] } }),
     }),
   ],
-  controllers: [AuthController, ProfileController, AppsController, KiteConnectController],
+  controllers: [AuthController, ProfileController, AppsController, KiteConnectController, AdminUsersController],
   providers: [
     { provide: AuthSecrets, inject: [AppConfig], useFactory: loadAuthSecrets },
     PasswordHasher,
@@ -45,6 +47,8 @@ import { SessionService } from './session.service';
     ApiAppsService,
     JwtStrategy,
     DemoUserSeeder,
+    AdminGuard,
+    AdminSync,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],

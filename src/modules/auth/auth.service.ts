@@ -46,7 +46,11 @@ export class AuthService {
   async signup(input: SignupDto, ip: string): Promise<{ user: User; enrolment: TotpEnrolment }> {
     const passwordHash = await this.hasher.hash(input.password);
     return this.dataSource.transaction(async (m) => {
-      const user = await this.users.create(m, { ...input, kycStatus: this.config.auth.kycAutoApprove ? 'verified' : 'pending' });
+      const user = await this.users.create(m, {
+        ...input,
+        kycStatus: this.config.auth.kycAutoApprove ? 'verified' : 'pending',
+        role: this.config.auth.adminEmails.includes(input.email.toLowerCase()) ? 'admin' : 'trader',
+      });
       await m.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)', [user.id, passwordHash]);
       const enrolment = await this.secondFactor.enrol(m, user.id, user.email);
       await this.audit.record({ event: 'signup', userId: user.id, ip, detail: { clientId: user.clientId } }, m);

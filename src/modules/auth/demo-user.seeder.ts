@@ -48,3 +48,16 @@ export class DemoUserSeeder implements OnApplicationBootstrap {
     );
   }
 }
+
+/** Promotes the operators named in ADMIN_EMAILS (and demotes the rest) at every start. */
+@Injectable()
+export class AdminSync implements OnApplicationBootstrap {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.users.syncAdmins(this.config.auth.adminEmails);
+  }
+}

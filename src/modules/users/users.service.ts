@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { UserEntity } from './persistence/user.entity';
-import { KycStatus, User } from './user.types';
+import { KycStatus, User, UserRole } from './user.types';
 
 export interface NewUser {
   email: string;
@@ -12,6 +12,7 @@ export interface NewUser {
   phone: string;
   pan: string;
   kycStatus: KycStatus;
+  role?: UserRole;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -31,7 +32,7 @@ export class UsersService {
       phone: input.phone,
       pan: input.pan,
       kycStatus: input.kycStatus,
-      role: 'trader',
+      role: input.role ?? 'trader',
       tradingBlocked: false,
     });
     try {
@@ -62,6 +63,16 @@ export class UsersService {
     const result = await this.users.update({ id }, { kycStatus: status });
     if (!result.affected) throw new NotFoundError('User not found', 'USER.NOT_FOUND');
     return this.getById(id);
+  }
+
+  /** Operators are named by configuration; this makes the table agree with it. */
+  async syncAdmins(emails: string[]): Promise<void> {
+    await this.users
+      .createQueryBuilder()
+      .update()
+      .set({ role: () => `CASE WHEN lower(email) = ANY(:emails) THEN 'admin' ELSE 'trader' END` })
+      .setParameters({ emails })
+      .execute();
   }
 
   async setTradingBlocked(id: string, blocked: boolean): Promise<void> {

@@ -25,8 +25,15 @@ function fastifyAdapter(config: AppConfig): FastifyAdapter {
     return503OnClosing: true,
   });
   const fastify = adapter.getInstance();
+  // While closing, answer in-flight requests with `Connection: close`: otherwise their
+  // keep-alive sockets hold server.close() open for the whole keep-alive timeout.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

@@ -38,8 +38,13 @@ export function productionTestConfig(overrides: Env = {}): AppConfig {
 }
 
 /** Boots the app exactly as main.ts does (same factory), listening on a free loopback port. */
-export async function startTestApp(config: AppConfig = productionTestConfig(), clock = new ManualClock(Date.now())): Promise<TestApp> {
+export async function startTestApp(
+  config: AppConfig = productionTestConfig(),
+  clock = new ManualClock(Date.now()),
+  beforeListen?: (app: NestFastifyApplication) => void,
+): Promise<TestApp> {
   const app = await createApp(config, { clock });
+  beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   return { app, clock, config, url: url.replace('[::1]', '127.0.0.1'), close: () => app.close() };

@@ -7,6 +7,7 @@ import { ConfigModule } from './common/config/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ObservabilityModule } from './common/observability/observability.module';
 import { RedisModule } from './common/redis/redis.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { InstrumentsModule } from './modules/instruments/instruments.module';
@@ -29,6 +30,7 @@ export class AppModule {
         ObservabilityModule,
         AuditModule,
         AuthModule,
+        AccountsModule,
         InstrumentsModule,
       ],
     };

@@ -37,7 +37,7 @@ describe('Embedded defaults', () => {
     expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
   });
 
-  it('seeds a KYC-verified demo user who can log in with password + TOTP', async () => {
+  it('seeds a KYC-verified demo user with ₹10 lakh who can log in with password + TOTP', async () => {
     const login = await request(t.url).post('/api/v1/auth/login').send({ email: DEMO_USER.email, password: DEMO_USER.password }).expect(200);
     t.clock.advance(30_000);
     const tokens = await request(t.url)
@@ -46,6 +46,8 @@ describe('Embedded defaults', () => {
       .expect(200);
     const me = await request(t.url).get('/api/v1/me').set('Authorization', `Bearer ${tokens.body.data.access_token}`).expect(200);
     expect(me.body.data).toMatchObject({ email: DEMO_USER.email, kyc_status: 'verified' });
+    const funds = await request(t.url).get('/api/v1/funds').set('Authorization', `Bearer ${tokens.body.data.access_token}`).expect(200);
+    expect(funds.body.data).toMatchObject({ balance: 1000000, available: 1000000 });
   });
 
   it('keeps its data across a restart (and does not seed the demo user twice)', async () => {

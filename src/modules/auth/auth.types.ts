@@ -22,3 +22,9 @@ export interface SessionRevokedEvent {
   userId: string;
   reason: 'logout' | 'refresh_reuse' | 'kite_logout' | 'admin';
 }
+
+/** In-process event: the demo user exists (other modules give it what a demo needs, e.g. funds). */
+export const DEMO_USER_READY = 'user.demo_ready';
+export interface DemoUserReady {
+  userId: string;
+}

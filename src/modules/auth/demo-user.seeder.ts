@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config';
 import { UsersService } from '../users/users.service';
+import { DEMO_USER_READY, DemoUserReady } from './auth.types';
 import { PasswordHasher } from './password-hasher';
 import { SecondFactorService } from './second-factor.service';
 
@@ -29,19 +31,23 @@ export class DemoUserSeeder implements OnApplicationBootstrap {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly secondFactor: SecondFactorService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.auth.demoUser) return;
-    if (!(await this.users.findByEmail(DEMO_USER.email))) {
+    let user = await this.users.findByEmail(DEMO_USER.email);
+    if (!user) {
       const passwordHash = await this.hasher.hash(DEMO_USER.password);
-      await this.dataSource.transaction(async (m) => {
-        const user = await this.users.create(m, { ...DEMO_USER, kycStatus: 'verified' });
-        await m.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)', [user.id, passwordHash]);
-        await this.secondFactor.enrol(m, user.id, user.email, DEMO_USER.totpSecret);
-        await m.query('UPDATE totp_secrets SET confirmed_at = now() WHERE user_id = $1', [user.id]);
+      user = await this.dataSource.transaction(async (m) => {
+        const created = await this.users.create(m, { ...DEMO_USER, kycStatus: 'verified' });
+        await m.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)', [created.id, passwordHash]);
+        await this.secondFactor.enrol(m, created.id, created.email, DEMO_USER.totpSecret);
+        await m.query('UPDATE totp_secrets SET confirmed_at = now() WHERE user_id = $1', [created.id]);
+        return created;
       });
     }
+    await this.events.emitAsync(DEMO_USER_READY, { userId: user.id } satisfies DemoUserReady);
     this.logger.log(
       `demo login: ${DEMO_USER.email} / ${DEMO_USER.password}, TOTP secret ${DEMO_USER.totpSecret} ` +
         `(current code: npm run demo:totp)`,

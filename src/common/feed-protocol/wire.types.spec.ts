@@ -1,4 +1,4 @@
-import type { DepthLevel, QuoteSnapshot } from '../../modules/exchange-sim/venue.types';
+import type { DepthLevel, QuoteSnapshot } from '../exchange-protocol/venue.types';
 import type { WireDepthLevel, WireQuote } from './wire.types';
 import { makeQuote } from './testing/quote-factory';
 

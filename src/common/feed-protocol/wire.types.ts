@@ -1,8 +1,8 @@
 /**
- * What the binary feed carries, as JavaScript values. These mirror the exchange simulator's
- * `QuoteSnapshot` / `DepthLevel` (modules/exchange-sim/venue.types.ts) field for field; they are
- * declared here so that common/ never imports a module, and wire.types.spec.ts fails to compile
- * if the two ever drift apart. Prices are integer paise, quantities integers, times epoch ms.
+ * What the binary feed carries, as JavaScript values. These mirror the venue contract's
+ * `QuoteSnapshot` / `DepthLevel` (common/exchange-protocol/venue.types.ts) field for field; the
+ * wire format is defined here, on its own, and wire.types.spec.ts fails to compile if the two
+ * ever drift apart. Prices are integer paise, quantities integers, times epoch ms.
  */
 export interface WireDepthLevel {
   price: number;

@@ -9,7 +9,7 @@ import {
   quoteProblem,
   type WireQuote,
 } from '../../../common/feed-protocol';
-import type { MarketDataSource, QuoteSnapshot } from '../venue.types';
+import type { MarketDataSource, QuoteSnapshot } from '../../../common/exchange-protocol/venue.types';
 import { FeedConnection, type SharedFrame } from './feed-connection';
 
 export interface FeedServerOptions {
@@ -59,6 +59,8 @@ const STOP_GRACE_MS = 1000;
  * provided the source updates what snapshots() returns before it emits the batch.
  */
 export class FeedServer {
+  /** ProtocolListener (simulator/protocol-listeners.ts): plug in as `feedServer: (ctx) => new FeedServer(ctx.target, { port: ctx.port, host: ctx.host, logger: ctx.log })`. */
+  readonly name = 'binary feed server';
   private readonly host: string;
   private readonly heartbeatMs: number;
   private readonly maxBufferedBytes: number;
@@ -170,9 +172,9 @@ export class FeedServer {
     try {
       const quotes = this.valid(batch);
       if (quotes.length === 0) return;
-      const frames = this.encodeShared(quotes, Date.now());
-      const bytes = frames.reduce((n, f) => n + f.frame.length, 0);
       const now = Date.now();
+      const frames = this.encodeShared(quotes, now);
+      const bytes = frames.reduce((n, f) => n + f.frame.length, 0);
       for (const c of this.connections) {
         if (c.socket.writableLength + bytes > this.maxBufferedBytes) this.dropSlow(c, bytes);
         else c.sendShared(frames, now);

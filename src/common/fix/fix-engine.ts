@@ -1,4 +1,3 @@
-import 'reflect-metadata'; // tsyringe (jspurefix's DI) needs the Reflect metadata API loaded first
 import { Logger, type LoggerService } from '@nestjs/common';
 import {
   DITokens,
@@ -8,7 +7,7 @@ import {
   type IJsFixLogger,
   type IFixSessionStoreFactory,
   type ISessionDescription,
-} from 'jspurefix';
+} from './jspurefix';
 
 export const FIX44 = 'FIX.4.4';
 /** jspurefix's alias for its bundled QuickFIX-format data/FIX44.xml. */

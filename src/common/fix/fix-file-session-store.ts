@@ -1,15 +1,9 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { FixMsgStoreRecord, type IFixMsgStoreRecord, type IFixSessionStore, type IFixSessionStoreFactory, type SessionId } from 'jspurefix';
+import { FixMsgStoreRecord, type IFixMsgStoreRecord, type IFixSessionStore, type IFixSessionStoreFactory, type SessionId } from './jspurefix';
+import { atomicWrite, parseLine, readIfExists, safeFileName, toLine, type StoredMessage } from './fix-store-files';
 
-/** One sent message as kept for ResendRequest: admin messages need only their type (they are
- * gap-filled); application messages keep the object they were encoded from. */
-export interface StoredMessage {
-  seq: number;
-  msgType: string;
-  sentAt: number;
-  body?: Record<string, unknown>;
-}
+export { storedSessionTargets, type StoredMessage } from './fix-store-files';
 
 export interface FixStoreOptions {
   directory: string;
@@ -202,6 +196,7 @@ export class FixFileSessionStore implements IFixSessionStore {
     this.pending.clear();
     this.seqDirty = false;
     this.truncate = false;
+    if (records.length === 0 && !writeSeq && !truncate) return; // an earlier batch took it all
     await fsp.mkdir(this.options.directory, { recursive: true });
     if (truncate || this.lines + records.length > 2 * this.maxMessages + 1000) {
       // Compaction (or reset): rewrite the retained history, swapped in atomically.
@@ -270,52 +265,4 @@ export class FixFileSessionStoreFactory implements IFixSessionStoreFactory {
 
 function toRecord(r: StoredMessage): IFixMsgStoreRecord {
   return new FixMsgStoreRecord(r.msgType, new Date(r.sentAt), r.seq, r.body, null);
-}
-
-function toLine(r: StoredMessage): string {
-  return `${JSON.stringify({ s: r.seq, t: r.msgType, at: r.sentAt, b: r.body })}\n`;
-}
-
-function parseLine(line: string): StoredMessage | null {
-  if (!line.trim()) return null;
-  try {
-    const o = JSON.parse(line) as { s: number; t: string; at: number; b?: Record<string, unknown> };
-    if (!Number.isSafeInteger(o.s) || typeof o.t !== 'string') return null;
-    return { seq: o.s, msgType: o.t, sentAt: o.at, body: o.b };
-  } catch {
-    return null;
-  }
-}
-
-/** CompIDs are chosen by members; keep them from escaping the store directory. */
-function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
-/** Write-temp, fsync, rename, fsync the directory: the file is the old or the new one, never torn. */
-async function atomicWrite(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const handle = await fsp.open(tmp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fsp.rename(tmp, file);
-  const dir = await fsp.open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }

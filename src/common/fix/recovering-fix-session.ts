@@ -1,4 +1,4 @@
-import { AsciiSession, MsgTag, MsgType, SessionState, type IJsFixConfig, type MsgView } from 'jspurefix';
+import { AsciiSession, MsgTag, MsgType, SessionState, type IJsFixConfig, type MsgView } from './jspurefix';
 import { FixFileSessionStore } from './fix-file-session-store';
 
 const ADMIN_MSG_TYPES = new Set<string>(['0', '1', '2', '3', '4', '5', 'A']);
@@ -26,6 +26,10 @@ export abstract class RecoveringFixSession extends AsciiSession {
 
   protected constructor(config: IJsFixConfig) {
     super(config);
+    // FixSession reports its end by emitting 'error', and only listens while run() is pending. A
+    // stop after that (e.g. a socket closing after a Logout exchange: jspurefix leaves the state at
+    // ConfirmingLogout, so stop() runs again) would throw an unhandled 'error' and kill the process.
+    this.on('error', () => undefined);
   }
 
   get isReady(): boolean {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { MsgTag, type IJsFixConfig, type MsgView } from 'jspurefix';
+import { MsgTag, type IJsFixConfig, type MsgView } from '../../../common/fix/jspurefix';
 import { BusinessReject } from '../../../common/fix/fix-codes';
 import { RecoveringFixSession, type UnsentMessage } from '../../../common/fix/recovering-fix-session';
 import type { Venue } from '../venue.types';

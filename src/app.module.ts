@@ -10,7 +10,9 @@ import { RedisModule } from './common/redis/redis.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ExchangeSimModule } from './modules/exchange-sim/exchange-sim.module';
 import { InstrumentsModule } from './modules/instruments/instruments.module';
+import { OrdersModule } from './modules/orders/orders.module';
 
 export interface AppOptions {
   clock?: Clock;
@@ -32,6 +34,8 @@ export class AppModule {
         AuthModule,
         AccountsModule,
         InstrumentsModule,
+        OrdersModule,
+        ExchangeSimModule,
       ],
     };
   }

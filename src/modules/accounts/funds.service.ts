@@ -104,10 +104,10 @@ export class FundsService {
    * placement): the conditional UPDATE and its ledger row. `gate` yields one row only when the
    * block succeeded; later clauses select FROM it so nothing else is written otherwise.
    */
-  static marginBlockClauses(p: { userId: string; amount: string; refId: string }, gate = 'margin'): string {
+  static marginBlockClauses(p: { userId: string; amount: string; refId: string; condition?: string }, gate = 'margin'): string {
     return `${gate} AS (
       UPDATE accounts SET available = available - ${p.amount}::bigint, blocked = blocked + ${p.amount}::bigint, updated_at = now()
-      WHERE user_id = ${p.userId} AND available >= ${p.amount}::bigint
+      WHERE user_id = ${p.userId} AND available >= ${p.amount}::bigint${p.condition ? ` AND ${p.condition}` : ''}
       RETURNING user_id
     ), ${gate}_ledger AS (
       INSERT INTO ledger_entries (user_id, kind, balance_delta, blocked_delta, ref_type, ref_id)

@@ -21,6 +21,7 @@ export interface ApiApp {
 
 interface PendingRequestToken {
   userId: string;
+  clientId: string;
   apiKey: string;
 }
 
@@ -80,9 +81,9 @@ export class ApiAppsService {
   }
 
   /** After a successful Kite-style login: a single-use request_token for the app's backend. */
-  async issueRequestToken(userId: string, apiKey: string): Promise<string> {
+  async issueRequestToken(userId: string, clientId: string, apiKey: string): Promise<string> {
     const token = randomAlnum(32);
-    const pending: PendingRequestToken = { userId, apiKey };
+    const pending: PendingRequestToken = { userId, clientId, apiKey };
     await this.cache.set(`request-token:${token}`, JSON.stringify(pending), REQUEST_TOKEN_TTL_MS);
     return token;
   }
@@ -96,7 +97,7 @@ export class ApiAppsService {
     const raw = await this.cache.take(`request-token:${requestToken}`);
     const pending = raw ? (JSON.parse(raw) as PendingRequestToken) : null;
     if (!pending || pending.apiKey !== apiKey) throw new KiteTokenError('Token is invalid or has expired.');
-    const { accessToken, expiresAt } = await this.sessions.startKiteSession(pending.userId, apiKey);
+    const { accessToken, expiresAt } = await this.sessions.startKiteSession(pending.userId, pending.clientId, apiKey);
     this.audit.recordQuietly({ event: 'kite.session_created', userId: pending.userId, ip, detail: { apiKey } });
     return { userId: pending.userId, accessToken, expiresAt };
   }

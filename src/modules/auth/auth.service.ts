@@ -25,6 +25,7 @@ export class AuthError extends DomainError {
 
 interface PendingLogin {
   userId: string;
+  clientId: string;
   accountKey: string;
 }
 
@@ -80,7 +81,7 @@ export class AuthService {
       throw new AuthError('Confirm two-factor authentication first (POST /api/v1/auth/totp/confirm)', 'AUTH.TOTP_NOT_CONFIRMED', 403, ErrorType.Permission);
     }
     const loginToken = randomBytes(24).toString('base64url');
-    const pending: PendingLogin = { userId: user.id, accountKey: LoginThrottle.accountKey(email) };
+    const pending: PendingLogin = { userId: user.id, clientId: user.clientId, accountKey: LoginThrottle.accountKey(email) };
     await this.cache.set(`login-token:${loginToken}`, JSON.stringify(pending), LOGIN_TOKEN_TTL_MS);
     this.audit.recordQuietly({ event: 'login.password_ok', userId: user.id, ip });
     return { login_token: loginToken, expires_in: LOGIN_TOKEN_TTL_MS / 1000 };
@@ -104,7 +105,7 @@ export class AuthService {
     await this.throttle.recordSuccess(pending.accountKey);
     if (result.method === 'backup_code') this.audit.recordQuietly({ event: 'backup_code.used', userId: pending.userId, ip });
     this.audit.recordQuietly({ event: 'login.succeeded', userId: pending.userId, ip });
-    return { ...(await this.sessions.startWebSession(pending.userId)), user_id: pending.userId };
+    return { ...(await this.sessions.startWebSession(pending.userId, pending.clientId)), user_id: pending.userId };
   }
 
   /** Password check with throttling and uniform failure (same message and cost for unknown emails). */

@@ -1,6 +1,8 @@
 /** Who is calling, as the guards resolve it; attached to the request as `request.user`. */
 export interface AuthUser {
   userId: string;
+  /** Public client code (MS1001…): placed_by on orders, the account at the exchange. */
+  clientId: string;
   sessionId: string;
   /** web: password + TOTP login with JWTs; kite: an API app's access token. */
   kind: 'web' | 'kite';

@@ -59,7 +59,7 @@ export class KiteConnectController {
       if (user.id !== app.user_id) return render(403, 'This app is not enabled for your account');
       const verified = await this.secondFactor.verify(user.id, str(form.totp));
       if (!verified.ok) return render(401, 'Invalid or already used TOTP code');
-      const requestToken = await this.apps.issueRequestToken(user.id, apiKey);
+      const requestToken = await this.apps.issueRequestToken(user.id, user.clientId, apiKey);
       const target = new URL(app.redirect_url);
       target.searchParams.set('action', 'login');
       target.searchParams.set('type', 'login');

@@ -17,6 +17,8 @@ export const JWT_ALGORITHMS = ['HS256'] as const;
 
 interface SessionRecord {
   userId: string;
+  /** Public client code, carried so hot paths (order placement) need no user lookup. */
+  clientId: string;
   kind: 'web' | 'kite';
   apiKey?: string;
   refreshJti?: string;
@@ -69,10 +71,10 @@ export class SessionService {
     this.refreshTtl = config.auth.refreshTokenTtlSeconds;
   }
 
-  async startWebSession(userId: string): Promise<TokenPair> {
+  async startWebSession(userId: string, clientId: string): Promise<TokenPair> {
     const sid = randomUUID();
     const refreshJti = randomUUID();
-    await this.save(sid, { userId, kind: 'web', refreshJti, createdAt: this.clock.now() }, this.idleMs);
+    await this.save(sid, { userId, clientId, kind: 'web', refreshJti, createdAt: this.clock.now() }, this.idleMs);
     return this.issue(userId, sid, refreshJti);
   }
 
@@ -84,7 +86,7 @@ export class SessionService {
     if (!session || session.userId !== claims.sub || session.kind !== 'web') {
       throw new TokenError('Session expired or logged out', 'AUTH.SESSION_ENDED');
     }
-    return { userId: session.userId, sessionId: claims.sid, kind: 'web' };
+    return { userId: session.userId, clientId: session.clientId, sessionId: claims.sid, kind: 'web' };
   }
 
   /** Verifies a Bearer token end to end (used where passport is not, e.g. WebSocket handshakes). */
@@ -137,12 +139,12 @@ export class SessionService {
   }
 
   /** Kite-style access token: opaque, valid until the next 06:00 IST. */
-  async startKiteSession(userId: string, apiKey: string): Promise<{ accessToken: string; expiresAt: number }> {
+  async startKiteSession(userId: string, clientId: string, apiKey: string): Promise<{ accessToken: string; expiresAt: number }> {
     const sid = randomUUID();
     const accessToken = randomBytes(24).toString('base64url');
     const expiresAt = this.calendar.nextSixAmIst(this.clock.now());
     const ttl = expiresAt - this.clock.now();
-    await this.save(sid, { userId, kind: 'kite', apiKey, createdAt: this.clock.now() }, ttl);
+    await this.save(sid, { userId, clientId, kind: 'kite', apiKey, createdAt: this.clock.now() }, ttl);
     await this.cache.set(kiteTokenKey(accessToken), sid, ttl);
     return { accessToken, expiresAt };
   }
@@ -154,7 +156,7 @@ export class SessionService {
     if (!sid || !session || session.kind !== 'kite' || session.apiKey !== apiKey) {
       throw new TokenError('Incorrect `api_key` or `access_token`.', 'AUTH.KITE_TOKEN_INVALID');
     }
-    return { userId: session.userId, sessionId: sid, kind: 'kite', apiKey };
+    return { userId: session.userId, clientId: session.clientId, sessionId: sid, kind: 'kite', apiKey };
   }
 
   async endKiteSession(user: AuthUser, accessToken: string): Promise<void> {

@@ -45,6 +45,14 @@ export class UsersService {
     }
   }
 
+  /**
+   * SQL condition "this user may trade now" for another module's single-statement write, so the
+   * check and the write are one atomic step (no read of the user on the order hot path).
+   */
+  static tradingAllowedCondition(userParam: string): string {
+    return `EXISTS (SELECT 1 FROM users WHERE id = ${userParam} AND kyc_status = 'verified' AND NOT trading_blocked)`;
+  }
+
   findByEmail(email: string): Promise<User | null> {
     return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }

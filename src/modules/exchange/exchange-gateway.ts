@@ -1,0 +1,52 @@
+import type { ExecutionReport, VenueMessage, VenueOrderType, VenueSide, VenueValidity } from '../../common/exchange-protocol/venue.types';
+
+/** An order as the broker sends it to the exchange (market orders already carry their protection limit). */
+export interface OutboundOrder {
+  clOrdId: string;
+  clientAccount: string;
+  instrumentToken: number;
+  side: VenueSide;
+  orderType: VenueOrderType;
+  validity: VenueValidity;
+  quantity: number;
+  price?: number;
+  triggerPrice?: number;
+  disclosedQuantity?: number;
+}
+
+export interface OutboundReplace {
+  clOrdId: string;
+  origClOrdId: string;
+  quantity?: number;
+  price?: number;
+  triggerPrice?: number;
+  disclosedQuantity?: number;
+}
+
+export interface OutboundCancel {
+  clOrdId: string;
+  origClOrdId: string;
+}
+
+/**
+ * The broker's port to an exchange. Adapters: the in-process simulator (embedded default) and a
+ * FIX 4.4 initiator. Requests are fire-and-forget; everything the exchange says comes back
+ * through onMessage, in order.
+ */
+export interface ExchangeGateway {
+  readonly name: string;
+  /** Link up and circuit breaker closed (or half-open and ready for a probe). */
+  isAvailable(): boolean;
+  submit(order: OutboundOrder): Promise<void>;
+  replace(request: OutboundReplace): Promise<void>;
+  cancel(request: OutboundCancel): Promise<void>;
+  /** Asks the exchange for an order's state; the answer arrives as an ORDER_STATUS report (or null now when known to be unknown). */
+  requestStatus(clOrdId: string): Promise<ExecutionReport | null | 'requested'>;
+  onMessage(listener: (message: VenueMessage) => void | Promise<void>): void;
+  /** Called when the link (re)connects: the orders module reconciles then. */
+  onConnected(listener: () => void): void;
+}
+
+export const EXCHANGE_GATEWAY = Symbol('ExchangeGateway');
+
+export class ExchangeUnavailableError extends Error {}

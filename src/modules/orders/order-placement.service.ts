@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { paiseToRupees } from '../../common/money/money';
+import { Cache, CACHE } from '../../common/redis/ports';
+import { ServiceUnavailableError } from '../../common/errors';
+import { FundsService } from '../accounts/funds.service';
+import { AuthUser } from '../auth/auth.types';
+import { EXCHANGE_GATEWAY, ExchangeGateway } from '../exchange/exchange-gateway';
+import { PortfolioLedger } from '../portfolio/portfolio-ledger';
+import { OrderRejectedError, InsufficientMarginError } from '../risk/risk.errors';
+import { OrderInput, RiskService } from '../risk/risk.service';
+import { UsersService } from '../users/users.service';
+import { IdempotencyInFlightError, IdempotencyMismatchError, requestHash } from './idempotency';
+import { ORDER_COLUMNS, ORDER_UPDATED, Order, OrderUpdatedEvent, toOrder } from './order';
+import { OrderStatus } from './order-status';
+import { OutboxDispatcher } from './outbox-dispatcher.service';
+
+export interface PlaceResult {
+  response: { order_id: string };
+  replayed: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Placement is one SQL statement: block margin (or holdings, for a CNC sell) conditionally, and
+ * only if that succeeded insert the order, its first event, the idempotency record and the
+ * outbox row. Atomic by itself, one round trip, no lock held across I/O. The exchange hears of
+ * the order only after commit, from the outbox.
+ */
+@Injectable()
+export class OrderPlacementService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly risk: RiskService,
+    private readonly funds: FundsService,
+    private readonly portfolio: PortfolioLedger,
+    private readonly users: UsersService,
+    private readonly dispatcher: OutboxDispatcher,
+    private readonly events: EventEmitter2,
+    @Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway,
+    @Inject(CACHE) private readonly cache: Cache,
+  ) {}
+
+  async place(user: AuthUser, input: OrderInput & { tag?: string }, idempotencyKey?: string): Promise<PlaceResult> {
+    const hash = idempotencyKey ? requestHash(input as unknown as Record<string, unknown>) : null;
+    if (idempotencyKey) {
+      const replay = await this.replay(user.userId, idempotencyKey, hash!);
+      if (replay) return replay;
+      const claimed = await this.cache.setIfAbsent(`idem-inflight:${user.userId}:${idempotencyKey}`, '1', 30_000).catch(() => true);
+      if (!claimed) throw new IdempotencyInFlightError();
+    }
+    try {
+      return await this.placeOnce(user, input, idempotencyKey ?? null, hash);
+    } catch (err) {
+      if (idempotencyKey && (err as { code?: string }).code === UNIQUE_VIOLATION) {
+        // A duplicate that raced past the in-flight marker: the first one won; answer as it did.
+        const replay = await this.replay(user.userId, idempotencyKey, hash!);
+        if (replay) return replay;
+      }
+      throw err;
+    } finally {
+      if (idempotencyKey) await this.cache.del(`idem-inflight:${user.userId}:${idempotencyKey}`).catch(() => undefined);
+    }
+  }
+
+  private async placeOnce(user: AuthUser, input: OrderInput & { tag?: string }, key: string | null, hash: string | null): Promise<PlaceResult> {
+    const intent = this.risk.intentFor(input);
+    const { margin, exchangePrice } = await this.risk.assess(intent);
+    if (intent.variety !== 'amo' && !this.gateway.isAvailable()) {
+      throw new ServiceUnavailableError('The exchange link is down; no new orders are accepted until it is back', 'ORDER.EXCHANGE_UNAVAILABLE');
+    }
+    const cncSell = intent.product === 'CNC' && intent.transactionType === 'SELL';
+    const standing = UsersService.tradingAllowedCondition('$1');
+    const gate = cncSell
+      ? PortfolioLedger.holdingBlockClauses({ userId: '$1', instrumentToken: '$5', quantity: '$2', condition: standing }, 'gate')
+      : FundsService.marginBlockClauses({ userId: '$1', amount: '$2', refId: '(SELECT id::text FROM newid)', condition: standing }, 'gate');
+    const status = intent.variety === 'amo' ? OrderStatus.AmoReceived : OrderStatus.Received;
+    const rows = await this.dataSource.query(
+      `WITH newid AS (SELECT nextval('order_id_seq') AS id),
+       ${gate},
+       ins AS (
+         INSERT INTO orders (id, user_id, variety, status, instrument_token, exchange, tradingsymbol, transaction_type, order_type,
+           product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price, margin_blocked, holdings_blocked, tag, placed_by)
+         SELECT newid.id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM newid, gate
+         RETURNING ${ORDER_COLUMNS}
+       ), ev AS (
+         INSERT INTO order_events (order_id, status) SELECT id, status FROM ins
+       ), idem AS (
+         INSERT INTO idempotency_keys (user_id, key, request_hash, response)
+         SELECT $1, $21, $22, jsonb_build_object('order_id', id::text) FROM ins WHERE $21::text IS NOT NULL
+       ), ob AS (
+         INSERT INTO outbox (topic, aggregate_id) SELECT 'exchange.submit', id::text FROM ins WHERE $23::boolean
+       )
+       SELECT * FROM ins`,
+      [
+        user.userId,
+        cncSell ? intent.quantity : margin,
+        intent.variety,
+        status,
+        intent.instrument.instrumentToken,
+        intent.instrument.exchange,
+        intent.instrument.tradingsymbol,
+        intent.transactionType,
+        intent.orderType,
+        intent.product,
+        intent.validity,
+        intent.quantity,
+        intent.disclosedQuantity,
+        intent.price,
+        intent.triggerPrice,
+        exchangePrice,
+        cncSell ? 0 : margin,
+        cncSell ? intent.quantity : 0,
+        input.tag ?? null,
+        user.clientId,
+        key,
+        hash,
+        status === OrderStatus.Received,
+      ],
+    );
+    if (rows.length === 0) await this.explainRefusal(user.userId, cncSell, margin, intent.quantity, intent.instrument.instrumentToken);
+    const order = toOrder(rows[0]);
+    this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
+    if (status === OrderStatus.Received) this.dispatcher.kick();
+    return { response: { order_id: order.id }, replayed: false };
+  }
+
+  /** The single statement wrote nothing: say exactly why (slow path only). */
+  private async explainRefusal(userId: string, cncSell: boolean, margin: number, quantity: number, token: number): Promise<never> {
+    const user = await this.users.getById(userId);
+    if (user.kycStatus !== 'verified') throw new OrderRejectedError('ORDER.KYC_PENDING', 'Trading needs a verified KYC', 403);
+    if (user.tradingBlocked) throw new OrderRejectedError('ORDER.TRADING_BLOCKED', 'Trading is blocked on this account; contact support', 403);
+    if (cncSell) {
+      const free = await this.portfolio.sellableQuantity(this.dataSource.manager, userId, token);
+      throw new InsufficientMarginError(`Insufficient holdings: ${free} shares can be sold, ${quantity} were asked`, 'MARGIN.INSUFFICIENT_HOLDINGS');
+    }
+    const available = (await this.funds.get(userId)).available;
+    throw new InsufficientMarginError(
+      `Insufficient funds. Required margin is ${paiseToRupees(margin).toFixed(2)} but available margin is ${paiseToRupees(available).toFixed(2)}.`,
+    );
+  }
+
+  private async replay(userId: string, key: string, hash: string): Promise<PlaceResult | null> {
+    const [row] = await this.dataSource.query('SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
+    if (!row) return null;
+    if (row.request_hash !== hash) throw new IdempotencyMismatchError();
+    return { response: row.response, replayed: true };
+  }
+
+  /** The order as stored (for events after amendments). */
+  async load(orderId: string): Promise<Order | null> {
+    const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
+    return row ? toOrder(row) : null;
+  }
+}

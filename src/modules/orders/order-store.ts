@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { NotFoundError } from '../../common/errors';
+import { ORDER_COLUMNS, Order, PendingAmendment, toOrder } from './order';
+import { canTransition, OrderStatus } from './order-status';
+
+export type OrderPatch = Partial<{
+  status: OrderStatus;
+  statusMessage: string | null;
+  quantity: number;
+  price: number;
+  triggerPrice: number;
+  exchangePrice: number;
+  orderType: string;
+  validity: string;
+  disclosedQuantity: number;
+  filledQuantity: number;
+  cancelledQuantity: number;
+  filledValue: number;
+  averagePrice: number;
+  marginBlocked: number;
+  holdingsBlocked: number;
+  version: number;
+  pendingAmendment: PendingAmendment | null;
+  exchangeOrderId: string;
+  exchangeTimestamp: Date;
+}>;
+
+const COLUMN: Record<keyof OrderPatch, string> = {
+  status: 'status',
+  statusMessage: 'status_message',
+  quantity: 'quantity',
+  price: 'price',
+  triggerPrice: 'trigger_price',
+  exchangePrice: 'exchange_price',
+  orderType: 'order_type',
+  validity: 'validity',
+  disclosedQuantity: 'disclosed_quantity',
+  filledQuantity: 'filled_quantity',
+  cancelledQuantity: 'cancelled_quantity',
+  filledValue: 'filled_value',
+  averagePrice: 'average_price',
+  marginBlocked: 'margin_blocked',
+  holdingsBlocked: 'holdings_blocked',
+  version: 'version',
+  pendingAmendment: 'pending_amendment',
+  exchangeOrderId: 'exchange_order_id',
+  exchangeTimestamp: 'exchange_timestamp',
+};
+
+export class IllegalTransitionError extends Error {}
+
+/** The orders module's tables. Private to the module. */
+@Injectable()
+export class OrderStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Row-locks the order for the rest of the caller's transaction. */
+  async lock(m: EntityManager, orderId: string): Promise<Order | null> {
+    const [row] = await m.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
+    return row ? toOrder(row) : null;
+  }
+
+  /** Applies a patch (checking the status transition) and records the event; returns the new order. */
+  async apply(m: EntityManager, order: Order, patch: OrderPatch, event?: { message?: string | null; detail?: Record<string, unknown> }): Promise<Order> {
+    if (patch.status && patch.status !== order.status && !canTransition(order.status, patch.status)) {
+      throw new IllegalTransitionError(`order ${order.id}: ${order.status} → ${patch.status} is not a legal transition`);
+    }
+    const keys = Object.keys(patch) as (keyof OrderPatch)[];
+    const sets = keys.map((k, i) => `${COLUMN[k]} = $${i + 2}`);
+    const [row] = await m.query(
+      `WITH upd AS (UPDATE orders SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${ORDER_COLUMNS}) SELECT * FROM upd`,
+      [order.id, ...keys.map((k) => patch[k])],
+    );
+    const next = toOrder(row);
+    if (event || (patch.status && patch.status !== order.status)) {
+      await m.query('INSERT INTO order_events (order_id, status, message, detail) VALUES ($1, $2, $3, $4)', [
+        order.id,
+        next.status,
+        event?.message ?? next.statusMessage,
+        JSON.stringify(event?.detail ?? {}),
+      ]);
+    }
+    return next;
+  }
+
+  /** Never reveals another user's order: not found is the same answer as not yours. */
+  async getOwned(userId: string, orderId: string): Promise<Order> {
+    const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND user_id = $2`, [orderId, userId]);
+    if (!row) throw new NotFoundError(`Order ${orderId} not found`, 'ORDER.NOT_FOUND');
+    return toOrder(row);
+  }
+
+  async list(userId: string, f: { status?: string; tradingsymbol?: string; limit?: number; before?: string }): Promise<Order[]> {
+    const where = ['user_id = $1'];
+    const params: unknown[] = [userId];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.status === 'PENDING') where.push(`status NOT IN ('COMPLETE', 'CANCELLED', 'REJECTED')`);
+    else if (f.status) add('status = ?', f.status);
+    if (f.tradingsymbol) add('tradingsymbol = ?', f.tradingsymbol.toUpperCase());
+    if (f.before) add('id < ?', f.before);
+    params.push(f.limit ?? 500);
+    const rows = await this.dataSource.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toOrder);
+  }
+
+  async history(orderId: string): Promise<{ at: Date; status: string; message: string | null }[]> {
+    return this.dataSource.query('SELECT at, status, message FROM order_events WHERE order_id = $1 ORDER BY id', [orderId]);
+  }
+
+  async trades(userId: string, orderId?: string): Promise<Record<string, unknown>[]> {
+    return this.dataSource.query(
+      `SELECT exchange_trade_id, order_id::text AS order_id, exchange_order_id, instrument_token, exchange, tradingsymbol,
+              transaction_type, product, quantity, price, fill_timestamp
+       FROM trades WHERE user_id = $1 ${orderId ? 'AND order_id = $2' : ''} ORDER BY id`,
+      orderId ? [userId, orderId] : [userId],
+    );
+  }
+
+  /** Inserts a fill once: a repeated exchange trade id (a resent report) inserts nothing and returns false. */
+  async recordTrade(
+    m: EntityManager,
+    t: { tradeId: string; order: Order; quantity: number; price: number; at: Date },
+  ): Promise<boolean> {
+    const rows = await m.query(
+      `INSERT INTO trades (exchange_trade_id, order_id, user_id, instrument_token, exchange, tradingsymbol, transaction_type, product,
+         quantity, price, exchange_order_id, fill_timestamp)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT ON CONSTRAINT trades_exchange_trade_key DO NOTHING RETURNING id`,
+      [t.tradeId, t.order.id, t.order.userId, t.order.instrumentToken, t.order.exchange, t.order.tradingsymbol, t.order.transactionType,
+        t.order.product, t.quantity, t.price, t.order.exchangeOrderId, t.at],
+    );
+    return rows.length === 1;
+  }
+
+  async enqueue(m: EntityManager, topic: 'exchange.submit' | 'exchange.cancel' | 'exchange.replace', orderId: string, payload: Record<string, unknown> = {}) {
+    await m.query('INSERT INTO outbox (topic, aggregate_id, payload) VALUES ($1, $2, $3)', [topic, orderId, JSON.stringify(payload)]);
+  }
+}

@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { EXCHANGE_GATEWAY, ExchangeGateway, ExchangeUnavailableError } from '../exchange/exchange-gateway';
+import { clOrdIdFor, Order, ORDER_UPDATED, OrderUpdatedEvent, pendingQuantity } from './order';
+import { OrderStatus } from './order-status';
+import { OrderStore } from './order-store';
+import { OrderFunds } from './order-funds';
+
+interface OutboxRow {
+  id: string;
+  topic: 'exchange.submit' | 'exchange.cancel' | 'exchange.replace';
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+const POLL_MS = 500;
+const LEASE_SECONDS = 30;
+/** A new order the exchange could not take within this many attempts is rejected and its margin released. */
+const MAX_SUBMIT_ATTEMPTS = 8;
+
+/**
+ * Sends committed intents to the exchange. Rows are leased (not locked across the network call),
+ * so a crash mid-send leaves them to be retried by any replica after the lease; a retry reuses
+ * the same ClOrdID, so the exchange can never take one order twice.
+ */
+@Injectable()
+export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxDispatcher.name);
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: OrderStore,
+    private readonly funds: OrderFunds,
+    private readonly events: EventEmitter2,
+    @Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Runs a dispatch pass soon; overlapping kicks coalesce into one more pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    setImmediate(() => {
+      this.drain()
+        .catch((err) => this.logger.error({ err }, 'outbox pass failed'))
+        .finally(() => {
+          this.running = false;
+          if (this.again && !this.stopped) {
+            this.again = false;
+            this.kick();
+          }
+        });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const rows: OutboxRow[] = await this.dataSource.query(
+        `WITH due AS (
+           SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= now() ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
+         ), leased AS (
+           UPDATE outbox o SET available_at = now() + interval '${LEASE_SECONDS} seconds', attempts = o.attempts + 1
+           FROM due WHERE o.id = due.id RETURNING o.id::text AS id, o.topic, o.aggregate_id, o.payload, o.attempts
+         ) SELECT * FROM leased ORDER BY id::bigint`,
+      );
+      if (rows.length === 0 || this.stopped) return;
+      for (const row of rows) await this.dispatch(row);
+      if (rows.length < 100) return;
+    }
+  }
+
+  private async dispatch(row: OutboxRow): Promise<void> {
+    try {
+      const sent = await this.send(row);
+      await this.dataSource.query('UPDATE outbox SET dispatched_at = now(), last_error = $2 WHERE id = $1', [row.id, sent ? null : 'skipped: order no longer live']);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const transient = err instanceof ExchangeUnavailableError;
+      if (row.topic === 'exchange.submit' && (!transient || row.attempts >= MAX_SUBMIT_ATTEMPTS)) {
+        await this.rejectUnsent(row.aggregate_id, `Not sent to the exchange: ${message}`);
+        await this.dataSource.query('UPDATE outbox SET dispatched_at = now(), last_error = $2 WHERE id = $1', [row.id, message]);
+        return;
+      }
+      const backoffSeconds = Math.min(30, 2 ** Math.min(row.attempts, 5) / 4);
+      await this.dataSource.query(`UPDATE outbox SET available_at = now() + ($2 || ' seconds')::interval, last_error = $3 WHERE id = $1`, [
+        row.id,
+        String(backoffSeconds),
+        message,
+      ]);
+    }
+  }
+
+  /** Returns false when the order moved on meanwhile (e.g. cancelled before it was sent). */
+  private async send(row: OutboxRow): Promise<boolean> {
+    if (row.topic === 'exchange.submit') {
+      const order = await this.dataSource.transaction(async (m) => {
+        const o = await this.store.lock(m, row.aggregate_id);
+        if (!o || (o.status !== OrderStatus.Received && o.status !== OrderStatus.OpenPending)) return null;
+        return o.status === OrderStatus.Received ? this.store.apply(m, o, { status: OrderStatus.OpenPending }) : o;
+      });
+      if (!order) return false;
+      this.emit(order);
+      await this.gateway.submit(toVenueOrder(order));
+      return true;
+    }
+    const p = row.payload as { clOrdId: string; origClOrdId: string; quantity?: number; price?: number; triggerPrice?: number };
+    if (row.topic === 'exchange.cancel') await this.gateway.cancel({ clOrdId: p.clOrdId, origClOrdId: p.origClOrdId });
+    else await this.gateway.replace(p);
+    return true;
+  }
+
+  /** The exchange never got it: the order is rejected and everything it blocked comes back, once. */
+  private async rejectUnsent(orderId: string, message: string): Promise<void> {
+    const order = await this.dataSource.transaction(async (m) => {
+      const o = await this.store.lock(m, orderId);
+      if (!o || (o.status !== OrderStatus.Received && o.status !== OrderStatus.OpenPending)) return null;
+      await this.funds.releaseRest(m, o);
+      return this.store.apply(m, o, { status: OrderStatus.Rejected, statusMessage: message, cancelledQuantity: o.quantity - o.filledQuantity, marginBlocked: 0, holdingsBlocked: 0 });
+    });
+    if (order) this.emit(order);
+  }
+
+  private emit(order: Order): void {
+    this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
+  }
+}
+
+/**
+ * How the broker's order looks at the exchange: a MARKET order goes as a limit at its
+ * market-protection price, IOC (the unfilled rest is cancelled, as for a market order); an
+ * SL-M as a stop-limit at its protection price. Either way it cannot cost more than was blocked.
+ */
+export function toVenueOrder(o: Order) {
+  const market = o.orderType === 'MARKET';
+  const stopMarket = o.orderType === 'SL-M';
+  return {
+    clOrdId: clOrdIdFor(o.id, o.version),
+    clientAccount: o.placedBy,
+    instrumentToken: o.instrumentToken,
+    side: o.transactionType,
+    orderType: market ? ('LIMIT' as const) : stopMarket ? ('SL' as const) : o.orderType,
+    validity: market ? ('IOC' as const) : o.validity,
+    quantity: pendingQuantity(o) + o.filledQuantity,
+    price: o.orderType === 'LIMIT' || o.orderType === 'SL' ? o.price : o.exchangePrice,
+    triggerPrice: o.triggerPrice || undefined,
+    disclosedQuantity: o.disclosedQuantity || undefined,
+  };
+}

@@ -1,0 +1,178 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { FundsService } from '../src/modules/accounts/funds.service';
+import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
+import { counterparty, funded, getOrder, placeOrder, settle, token } from './support/trading';
+
+/** Orders on real Postgres + Redis, against the in-process simulator (no synthetic liquidity). */
+describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let funds: FundsService;
+  let INFY: number;
+
+  beforeAll(async () => {
+    t = await startTestApp(productionTestConfig({ MARKET_HOURS: 'always-open', ORDER_RATE_LIMIT_PER_SECOND: '1000' }));
+    db = t.app.get(DataSource);
+    funds = t.app.get(FundsService);
+    INFY = token(t, 'INFY');
+  });
+  afterAll(() => t?.close());
+
+  const counts = async (userId: string) => {
+    const [r] = await db.query(
+      `SELECT (SELECT count(*) FROM orders WHERE user_id = $1) AS orders, (SELECT count(*) FROM ledger_entries WHERE user_id = $1) AS ledger,
+              (SELECT count(*) FROM outbox o JOIN orders x ON x.id::text = o.aggregate_id WHERE x.user_id = $1) AS outbox`,
+      [userId],
+    );
+    return { orders: Number(r.orders), ledger: Number(r.ledger), outbox: Number(r.outbox) };
+  };
+
+  it('places a CNC buy, fills it in two parts at the resting price, and settles the money exactly', async () => {
+    const trader = await funded(t, 100_000);
+    const placed = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 10, price: 1120.5 }).expect(200);
+    const orderId = placed.body.data.order_id;
+    expect(orderId).toMatch(/^\d+$/);
+    await settle(t);
+    expect(await getOrder(t, trader, orderId)).toMatchObject({ status: 'OPEN', pending_quantity: 10 });
+    expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 1_120_500, available: 10_000_000 - 1_120_500 });
+
+    // Aggressive sells trade at our resting price (price-time priority).
+    counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 4, price: 111900 });
+    await settle(t);
+    expect(await getOrder(t, trader, orderId)).toMatchObject({ status: 'OPEN', filled_quantity: 4, pending_quantity: 6, average_price: 1120.5 });
+    counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 6, price: 112050 });
+    await settle(t);
+    expect(await getOrder(t, trader, orderId)).toMatchObject({ status: 'COMPLETE', filled_quantity: 10, pending_quantity: 0 });
+
+    expect(await funds.get(trader.user.userId)).toMatchObject({ balance: 10_000_000 - 1_120_500, blocked: 0, available: 10_000_000 - 1_120_500 });
+    expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
+    const trades = (await request(t.url).get(`/api/v1/orders/${orderId}/trades`).set(trader.auth).expect(200)).body.data;
+    expect(trades.map((x: { quantity: number }) => x.quantity)).toEqual([4, 6]);
+    const [holding] = await db.query('SELECT quantity, t1_quantity, average_price FROM holdings WHERE user_id = $1', [trader.user.userId]);
+    expect(holding).toMatchObject({ quantity: 0, t1_quantity: 10, average_price: '112050' });
+    const history = (await request(t.url).get(`/api/v1/orders/${orderId}/history`).set(trader.auth).expect(200)).body.data;
+    expect(history.map((h: { status: string }) => h.status)).toEqual(['PUT ORDER REQ RECEIVED', 'OPEN PENDING', 'OPEN', 'OPEN', 'COMPLETE']);
+  });
+
+  it('cancels an open order and releases exactly its margin, once', async () => {
+    const trader = await funded(t, 50_000);
+    const { order_id } = (await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 20, price: 1100 }).expect(200)).body.data;
+    await settle(t);
+    counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 5, price: 110000 });
+    await settle(t);
+    const cancelled = await request(t.url).delete(`/api/v1/orders/${order_id}`).set(trader.auth).expect(200);
+    expect(cancelled.body.data.status).toBe('CANCEL PENDING');
+    await settle(t);
+    expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'CANCELLED', filled_quantity: 5, cancelled_quantity: 15 });
+    expect(await funds.get(trader.user.userId)).toMatchObject({ balance: 5_000_000 - 550_000, blocked: 0, available: 5_000_000 - 550_000 });
+    // A second cancel is refused and moves no money.
+    const again = await request(t.url).delete(`/api/v1/orders/${order_id}`).set(trader.auth).expect(400);
+    expect(again.body).toMatchObject({ error_type: 'OrderException', message: expect.stringMatching(/CANCELLED and cannot be cancelled/) });
+    expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
+  });
+
+  it('refuses an order beyond available funds with a MarginException and writes nothing', async () => {
+    const trader = await funded(t, 1_000);
+    const before = await counts(trader.user.userId);
+    const res = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 1120 }).expect(400);
+    expect(res.body).toMatchObject({ status: 'error', error_type: 'MarginException', message: 'Insufficient funds. Required margin is 1120.00 but available margin is 1000.00.' });
+    expect(await counts(trader.user.userId)).toEqual(before);
+    expect(await funds.get(trader.user.userId)).toMatchObject({ available: 100_000, blocked: 0 });
+  });
+
+  describe('bad input: a clear 400 per rule, nothing stored', () => {
+    it.each([
+      ['missing quantity', { quantity: undefined }, 'InputException', /quantity/],
+      ['zero quantity', { quantity: 0 }, 'InputException', /quantity/],
+      ['negative quantity', { quantity: -5 }, 'InputException', /quantity/],
+      ['fractional quantity', { quantity: 1.5 }, 'InputException', /quantity must be a whole number/],
+      ['price off the tick', { price: 1120.05 }, 'OrderException', /not a multiple of the tick size 0.10/],
+      ['price outside the circuit', { price: 2000 }, 'OrderException', /outside the circuit band/],
+      ['unknown symbol', { tradingsymbol: 'NOSUCHCO' }, 'OrderException', /Unknown instrument NSE:NOSUCHCO/],
+      ['bad product', { product: 'NRML' }, 'InputException', /product must be CNC or MIS/],
+      ['AMO with IOC', { variety: 'amo', validity: 'IOC' }, 'OrderException', /After-market orders cannot be IOC/],
+      ['market order with a price', { order_type: 'MARKET' }, 'OrderException', /MARKET orders take no price/],
+      ['unknown field', { leverage: 10 }, 'InputException', /leverage should not exist/],
+      ['three decimals', { price: 1120.123 }, 'InputException', /price must be rupees/],
+    ])('%s', async (_label, override, type, message) => {
+      const trader = await funded(t, 100_000);
+      const before = await counts(trader.user.userId);
+      const body = { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 10, price: 1120, ...override };
+      const res = await placeOrder(t, trader, body).expect(400);
+      expect(res.body).toMatchObject({ status: 'error', error_type: type });
+      expect(res.body.message).toMatch(message);
+      expect(await counts(trader.user.userId)).toEqual(before);
+    });
+  });
+
+  it('refuses to modify a completed order and hides other users orders behind 404', async () => {
+    const trader = await funded(t, 100_000);
+    const other = await funded(t, 100_000);
+    counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 2, price: 112000 });
+    await settle(t, 50);
+    const { order_id } = (await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 2, price: 1120 }).expect(200)).body.data;
+    await settle(t);
+    expect((await getOrder(t, trader, order_id)).status).toBe('COMPLETE');
+    const modify = await request(t.url).patch(`/api/v1/orders/${order_id}`).set(trader.auth).send({ price: 1121 }).expect(400);
+    expect(modify.body.message).toMatch(/COMPLETE and cannot be modified/);
+    for (const req of [
+      request(t.url).get(`/api/v1/orders/${order_id}`),
+      request(t.url).delete(`/api/v1/orders/${order_id}`),
+      request(t.url).get(`/api/v1/orders/${order_id}/trades`),
+    ]) {
+      const res = await req.set(other.auth).expect(404);
+      expect(res.body.message).toBe(`Order ${order_id} not found`);
+    }
+  });
+
+  it('modifies an open order: more margin when the price rises, released margin when it falls', async () => {
+    const trader = await funded(t, 100_000);
+    const { order_id } = (await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 10, price: 1000 }).expect(200)).body.data;
+    await settle(t);
+    await request(t.url).patch(`/api/v1/orders/${order_id}`).set(trader.auth).send({ price: 1010, quantity: 12 }).expect(200);
+    expect((await funds.get(trader.user.userId)).blocked).toBe(1_212_000);
+    await settle(t);
+    expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'OPEN', price: 1010, quantity: 12 });
+    await request(t.url).patch(`/api/v1/orders/${order_id}`).set(trader.auth).send({ quantity: 5 }).expect(200);
+    await settle(t);
+    expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'OPEN', quantity: 5 });
+    expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 505_000, available: 10_000_000 - 505_000 });
+    expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
+  });
+
+  it('sells holdings (CNC) only up to the free quantity and credits the proceeds', async () => {
+    const trader = await funded(t, 100_000);
+    counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 5, price: 112000 });
+    await settle(t, 50);
+    await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 5, price: 1120 }).expect(200);
+    await settle(t);
+    const tooMany = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'SELL', order_type: 'LIMIT', quantity: 6, price: 1130 }).expect(400);
+    expect(tooMany.body.message).toMatch(/Insufficient holdings: 5 shares can be sold, 6 were asked/);
+    const { order_id } = (await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'SELL', order_type: 'LIMIT', quantity: 5, price: 1130 }).expect(200)).body.data;
+    await settle(t);
+    // The 5 shares are blocked by the open sell: a second sell finds none free.
+    await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'SELL', order_type: 'LIMIT', quantity: 1, price: 1130 }).expect(400);
+    counterparty(t, { instrumentToken: INFY, side: 'BUY', orderType: 'LIMIT', quantity: 5, price: 113000 });
+    await settle(t);
+    expect((await getOrder(t, trader, order_id)).status).toBe('COMPLETE');
+    expect((await funds.get(trader.user.userId)).balance).toBe(10_000_000 - 560_000 + 565_000);
+    const [h] = await db.query('SELECT quantity + t1_quantity AS held, blocked_quantity FROM holdings WHERE user_id = $1', [trader.user.userId]);
+    expect(h).toEqual({ held: 0, blocked_quantity: 0 });
+  });
+
+  it('200 concurrent orders on one account: available never negative, blocked = sum of open requirements', async () => {
+    const trader = await funded(t, 150_000);
+    // Each order needs 1 × ₹1,000.00; funds cover 150 of the 200.
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 1000 })),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(150);
+    expect(results.filter((r) => r.status === 400 && r.body.error_type === 'MarginException')).toHaveLength(50);
+    const f = await funds.get(trader.user.userId);
+    const [{ sum }] = await db.query(`SELECT COALESCE(sum(margin_blocked), 0) AS sum FROM orders WHERE user_id = $1`, [trader.user.userId]);
+    expect(f).toMatchObject({ available: 0, blocked: 15_000_000 });
+    expect(Number(sum)).toBe(f.blocked);
+    expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
+  });
+});

@@ -1,0 +1,61 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { ExecutionReport, NewOrderRequest, VenueMessage } from '../../src/common/exchange-protocol/venue.types';
+import { FundsService } from '../../src/modules/accounts/funds.service';
+import { InstrumentsService } from '../../src/modules/instruments';
+import { ExecutionHandler } from '../../src/modules/orders/execution-handler.service';
+import { VENUE } from '../../src/modules/exchange-sim/venue.types';
+import { enrolledUser, EnrolledUser, logIn } from '../factories/users';
+import { TestApp } from './test-app';
+
+export interface Trader {
+  user: EnrolledUser;
+  auth: { Authorization: string };
+}
+
+/** A KYC-verified trader with `rupees` of cash, logged in. */
+export async function funded(t: TestApp, rupees: number): Promise<Trader> {
+  const user = await enrolledUser(t);
+  await t.app.get(DataSource).query(`UPDATE users SET kyc_status = 'verified' WHERE id = $1`, [user.userId]);
+  if (rupees > 0) await t.app.get(FundsService).payIn(user.userId, rupees * 100);
+  const { access_token } = await logIn(t, user);
+  return { user, auth: { Authorization: `Bearer ${access_token}` } };
+}
+
+export function token(t: TestApp, symbol: string, exchange: 'NSE' | 'BSE' = 'NSE'): number {
+  const i = t.app.get(InstrumentsService).getBySymbol(exchange, symbol);
+  if (!i) throw new Error(`no instrument ${exchange}:${symbol}`);
+  return i.instrumentToken;
+}
+
+let counterpartyOrders = 0;
+
+/**
+ * Another exchange member trading against our orders at the simulator (the synthetic liquidity is
+ * off in tests, so fills are exactly what the test sends).
+ */
+export function counterparty(t: TestApp, o: Omit<NewOrderRequest, 'memberId' | 'clOrdId' | 'clientAccount' | 'validity'> & { validity?: 'DAY' | 'IOC' }): string {
+  const venue = t.app.get(VENUE);
+  const clOrdId = `cp-${++counterpartyOrders}`;
+  venue.submit({ validity: 'DAY', ...o, memberId: 'COUNTERPARTY', clOrdId, clientAccount: 'CP1' });
+  return clOrdId;
+}
+
+/** Lets the venue's asynchronous reports reach the broker and be applied. */
+export async function settle(t: TestApp, ms = 150): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+  await t.app.get(ExecutionHandler).idle();
+}
+
+export function placeOrder(t: TestApp, trader: Trader, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return request(t.url)
+    .post('/api/v1/orders')
+    .set({ ...trader.auth, ...headers })
+    .send({ exchange: 'NSE', product: 'CNC', validity: 'DAY', ...body });
+}
+
+export async function getOrder(t: TestApp, trader: Trader, orderId: string) {
+  return (await request(t.url).get(`/api/v1/orders/${orderId}`).set(trader.auth).expect(200)).body.data;
+}
+
+export type { ExecutionReport, VenueMessage };

@@ -75,9 +75,11 @@ export class InstrumentAgent {
   private quote(port: LiquidityPort, clientId: number, fair: number): void {
     const i = this.instrument;
     const t = i.tickSize;
-    const bid0 = Math.floor((fair - this.unit * this.rng.between(0.5, 1.5)) / t) * t;
+    let bid0 = Math.floor((fair - this.unit * this.rng.between(0.5, 1.5)) / t) * t;
     let ask0 = Math.ceil((fair + this.unit * this.rng.between(0.5, 1.5)) / t) * t;
-    if (ask0 <= bid0) ask0 = bid0 + t;
+    // A band a few ticks wide (sub-rupee shares) still gets a bid and an ask, a tick apart at least.
+    bid0 = Math.min(Math.max(bid0, i.lowerCircuit), i.upperCircuit - t);
+    ask0 = Math.max(Math.min(ask0, i.upperCircuit), bid0 + t);
     for (let level = 0; level < QUOTE_LEVELS; level++) {
       const size = this.clip * (1 + level + this.rng.int(3));
       const bid = bid0 - level * this.unit;
@@ -110,10 +112,13 @@ export class InstrumentAgent {
     this.rest(port.placeAgentOrder(i.token, clientId, false, this.noiseSize(), sell, false));
   }
 
-  /** Between one lot and one clip. */
+  /**
+   * Between one lot and half a clip: the best quote is at least a clip, so one noise order
+   * never empties it, even in a band only a few ticks wide where the ladder has a single level.
+   */
   private noiseSize(): number {
     const lot = this.instrument.lotSize;
-    return this.capped(lot * (1 + this.rng.int(Math.max(1, this.clip / lot))));
+    return this.capped(lot * (1 + this.rng.int(Math.max(1, Math.floor(this.clip / lot / 2)))));
   }
 
   private capped(size: number): number {

@@ -47,7 +47,7 @@ export class SyntheticLiquidity {
   }
 
   start(): void {
-    if (this.timer === null) this.timer = setInterval(() => this.step(), this.intervalMs);
+    if (this.timer === null) this.timer = setInterval(() => this.step(), this.intervalMs).unref();
   }
 
   stop(): void {

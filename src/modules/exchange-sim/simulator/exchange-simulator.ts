@@ -89,6 +89,19 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
     return added;
   }
 
+  /**
+   * Creates every engine book now instead of on first use. With synthetic liquidity every
+   * instrument trades within a second anyway; building ~20M price levels takes seconds of CPU,
+   * better paid at boot than as stalls under traffic.
+   */
+  listAllBooks(): void {
+    for (const quote of this.board.all()) this.ensureListed(quote);
+  }
+
+  symbolOf(instrumentToken: number): string | undefined {
+    return this.board.get(instrumentToken)?.instrument.tradingsymbol;
+  }
+
   get instrumentCount(): number {
     return this.board.size;
   }
@@ -96,7 +109,8 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.timer = setInterval(() => this.flushQuotes(), this.quoteIntervalMs);
+    // The flush alone should not keep a process alive: servers and the session driver do.
+    this.timer = setInterval(() => this.flushQuotes(), this.quoteIntervalMs).unref();
   }
 
   stop(): void {

@@ -1,3 +1,4 @@
+import { LIQUIDITY_MEMBER } from '../liquidity/liquidity-port';
 import type { VenueMessage } from '../venue.types';
 
 export type MessageListener = (message: VenueMessage) => void;
@@ -31,6 +32,8 @@ export class MessageOutbox {
   }
 
   push(message: VenueMessage): void {
+    // The reserved liquidity member's messages go nowhere, whoever listens.
+    if (message.memberId === LIQUIDITY_MEMBER) return;
     this.queue.push(message);
     if (!this.scheduled) {
       this.scheduled = true;

@@ -49,10 +49,18 @@ export const DELISTED: SimInstrument = { ...ACME, instrumentToken: 5001, trading
 /** Thursday 26 Nov 2026, a trading day, at 10:00 IST. */
 export const THURSDAY_10AM = istDateTime('2026-11-26', 10);
 
+const running: ExchangeSimulator[] = [];
+
+/** For afterEach: stops every simulator the fixtures built, even when a test failed half-way. */
+export function stopSimulators(): void {
+  for (const sim of running.splice(0)) sim.stop();
+}
+
 export function simulator(options: Partial<ExchangeSimulatorOptions> = {}): { sim: ExchangeSimulator; clock: ManualClock } {
   const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock(THURSDAY_10AM);
   // An hour between quote flushes: tests flush by hand.
   const sim = new ExchangeSimulator({ clock, instruments: [ACME, BETA, GAMMA, SUSPENDED, DELISTED], quoteIntervalMs: 3_600_000, ...options });
+  running.push(sim);
   return { sim, clock };
 }
 

@@ -49,11 +49,14 @@ class ExchangeSimLifecycle implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (!this.instruments.isLoaded) await this.instruments.reload();
     const tradable = this.instruments.all().filter((i) => i.tradable);
     this.runtime.start(tradable);
-    const listen = { fixPort: settings.fixPort, feedPort: settings.feedPort, compId: settings.fixCompId, host: this.config.http.host, dataDir: this.config.dataDir };
+    const { host } = this.config.http;
+    const listen = { fixPort: settings.fixPort, feedPort: settings.feedPort, compId: settings.fixCompId, host, dataDir: this.config.dataDir };
     this.listeners = await startListeners(this.hooks, listen, this.runtime.simulator, this.logger);
     const status = this.runtime.driver.marketStatus();
+    const liquidity = settings.liquidity ? `on (${settings.ticksPerSecond} trades/s each, seed ${settings.seed})` : 'off';
     this.logger.log(
-      `exchange simulator up: ${this.runtime.simulator.instrumentCount} instruments, liquidity ${settings.liquidity ? `on (${settings.ticksPerSecond} trades/s each, seed ${settings.seed})` : 'off'}, market ${status.phase} at ${status.exchangeTime}`,
+      `exchange simulator up: ${this.runtime.simulator.instrumentCount} instruments, liquidity ${liquidity}, ` +
+        `market ${status.phase} at ${status.exchangeTime}`,
     );
   }
 

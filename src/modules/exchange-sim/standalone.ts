@@ -83,8 +83,9 @@ async function main(): Promise<void> {
     log,
   );
   const status = runtime.driver.marketStatus();
+  const liquidity = sim.liquidity ? `on (${sim.ticksPerSecond} trades/s each, seed ${sim.seed})` : 'off';
   log.log(
-    `exchange simulator up: ${runtime.simulator.instrumentCount} instruments, liquidity ${sim.liquidity ? `on (${sim.ticksPerSecond} trades/s each, seed ${sim.seed})` : 'off'}, ` +
+    `exchange simulator up: ${runtime.simulator.instrumentCount} instruments, liquidity ${liquidity}, ` +
       `market ${status.phase}${status.alwaysOpen ? ' (always open)' : ''} at ${status.exchangeTime}`,
   );
 

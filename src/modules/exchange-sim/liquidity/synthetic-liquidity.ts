@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { SessionState } from '../engine';
 import { InstrumentAgent, type AgentClients } from './instrument-agent';
 import { LIQUIDITY_MEMBER, type LiquidityInstrument, type LiquidityPort } from './liquidity-port';
@@ -34,6 +35,8 @@ export class SyntheticLiquidity {
   private clients: AgentClients | null = null;
   private slice = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Monotonic time up to which timer ticks have been worked off. */
+  private doneUntil = 0;
 
   constructor(options: SyntheticLiquidityOptions) {
     this.port = options.port;
@@ -47,7 +50,9 @@ export class SyntheticLiquidity {
   }
 
   start(): void {
-    if (this.timer === null) this.timer = setInterval(() => this.step(), this.intervalMs).unref();
+    if (this.timer !== null) return;
+    this.doneUntil = performance.now();
+    this.timer = setInterval(() => this.onTimer(), this.intervalMs).unref();
   }
 
   stop(): void {
@@ -65,6 +70,18 @@ export class SyntheticLiquidity {
 
   agentFor(token: number): InstrumentAgent | undefined {
     return this.byToken.get(token);
+  }
+
+  /**
+   * A timer that fires late (a busy event loop, a starved CPU) would slow the trade rate down;
+   * the ticks that were due meanwhile are worked off at once, up to one full cycle, so a long
+   * stall does not turn into a burst.
+   */
+  private onTimer(): void {
+    const now = performance.now();
+    const due = Math.min(this.slices, Math.floor((now - this.doneUntil) / this.intervalMs));
+    this.doneUntil = due === this.slices ? now : this.doneUntil + due * this.intervalMs;
+    for (let n = 0; n < due; n++) this.step();
   }
 
   /** One timer tick: visits the next slice of instruments. */

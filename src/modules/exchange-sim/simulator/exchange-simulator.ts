@@ -1,25 +1,24 @@
 import type { Clock } from '../../../common/clock/clock';
 import { MatchingEngine, SessionState, type CancelOrderCommand, type Command, type Journal, type PlaceOrderCommand } from '../engine';
-import { LIQUIDITY_MEMBER, type LiquidityInstrument, type LiquidityPort } from '../liquidity/liquidity-port';
+import type { LiquidityInstrument, LiquidityPort } from '../liquidity/liquidity-port';
 import type {
   CancelOrderRequest,
-  CancelReject,
   ExecutionReport,
   MarketDataSource,
   NewOrderRequest,
   QuoteSnapshot,
   ReplaceOrderRequest,
   Venue,
-  VenueMessage,
 } from '../venue.types';
 import type { SessionControl } from './market-session-driver';
-import { AgentOrder, MemberBook, MemberOrder, type LiveOrder } from './member-order';
+import { AgentOrder, type LiveOrder, type MemberOrder } from './member-order';
 import { MessageOutbox, type MessageListener, type SimLogger } from './message-outbox';
 import { DEPTH_LEVELS, QuoteBoard, toSnapshot, type InstrumentQuote } from './quote-board';
-import { PRE_OPEN_MATCH_TEXT, reasonText, VenueReason, type ReasonCode } from './reason-text';
+import { OrderEntry, type Refusal } from './order-entry';
+import { PRE_OPEN_MATCH_TEXT, VenueReason } from './reason-text';
 import { RequestKind, SimEventHandler } from './sim-event-handler';
 import { SimIds } from './sim-ids';
-import { referencePriceOf, engineSpecOf, type SimInstrument } from './sim-instrument';
+import { engineSpecOf, referencePriceOf, type SimInstrument } from './sim-instrument';
 
 export interface ExchangeSimulatorOptions {
   clock: Clock;
@@ -47,9 +46,9 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
   private readonly log?: SimLogger;
   private readonly engine: MatchingEngine;
   private readonly handler: SimEventHandler;
+  private readonly entry: OrderEntry;
   private readonly board = new QuoteBoard();
   private readonly live = new Map<number, LiveOrder>();
-  private readonly members = new Map<string, MemberBook>();
   private readonly clientIds = new Map<string, number>();
   private readonly outbox: MessageOutbox;
   private readonly quoteListeners = new Set<QuoteListener>();
@@ -60,7 +59,9 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
   private started = false;
   private entryOpen = true;
   // Agents' commands are reused objects: the engine does not keep them, and the journal copies.
-  private readonly agentPlace: PlaceOrderCommand = { type: 'PLACE', orderId: 0, instrumentId: 0, clientId: 0, side: 'BUY', orderType: 'LIMIT', validity: 'DAY', qty: 0, price: 0 };
+  private readonly agentPlace: PlaceOrderCommand = {
+    type: 'PLACE', orderId: 0, instrumentId: 0, clientId: 0, side: 'BUY', orderType: 'LIMIT', validity: 'DAY', qty: 0, price: 0,
+  };
   private readonly agentCancel: CancelOrderCommand = { type: 'CANCEL', orderId: 0 };
 
   constructor(options: ExchangeSimulatorOptions) {
@@ -78,6 +79,16 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
       log: options.log,
     });
     this.engine = new MatchingEngine({ listener: this.handler, journal: options.journal });
+    this.entry = new OrderEntry({
+      board: this.board,
+      ids: this.ids,
+      clock: this.clock,
+      send: (message) => this.outbox.push(message),
+      run: (kind, cmd, order, request) => this.apply(kind, cmd, order, request ?? null),
+      list: (quote) => this.ensureListed(quote),
+      clientIdOf: (memberId, account) => this.clientIdOf(memberId, account),
+      refusal: () => this.refusal(),
+    });
     this.listInstruments(options.instruments ?? []);
   }
 
@@ -126,52 +137,19 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
   // ---- Venue ----
 
   submit(request: NewOrderRequest): void {
-    const book = this.memberBook(request.memberId);
-    if (book.has(request.clOrdId)) {
-      const duplicate = new MemberOrder(0, 'NONE', request, book);
-      return this.rejectNew(duplicate, VenueReason.DUPLICATE_CLORDID);
-    }
-    const quote = this.board.get(request.instrumentToken);
-    const orderId = this.ids.nextOrderId();
-    const order = new MemberOrder(orderId, this.ids.exchangeOrderId(quote?.instrument.exchange ?? 'NSE', orderId), request, book);
-    book.register(request.clOrdId, order);
-    if (!this.started) return this.rejectNew(order, VenueReason.VENUE_NOT_READY);
-    if (request.memberId === LIQUIDITY_MEMBER || request.clOrdId === '') return this.rejectNew(order, 'INVALID_ORDER');
-    if (quote === undefined || !this.ensureListed(quote)) return this.rejectNew(order, 'UNKNOWN_INSTRUMENT');
-    if (!this.entryOpen) return this.rejectNew(order, 'NOT_ALLOWED_IN_SESSION', PRE_OPEN_MATCH_TEXT);
-    this.apply(RequestKind.PLACE, {
-      type: 'PLACE',
-      orderId,
-      instrumentId: request.instrumentToken,
-      clientId: this.clientIdOf(request.memberId, request.clientAccount),
-      side: request.side,
-      orderType: request.orderType,
-      validity: request.validity,
-      qty: request.quantity,
-      price: request.price,
-      triggerPrice: request.triggerPrice,
-      disclosedQty: request.disclosedQuantity,
-    }, order);
+    this.entry.submit(request);
   }
 
   replace(request: ReplaceOrderRequest): void {
-    this.amend(RequestKind.REPLACE, request, (o) => ({
-      type: 'MODIFY',
-      orderId: o.orderId,
-      qty: request.quantity,
-      price: request.price,
-      triggerPrice: request.triggerPrice,
-      disclosedQty: request.disclosedQuantity,
-    }));
+    this.entry.replace(request);
   }
 
   cancel(request: CancelOrderRequest): void {
-    this.amend(RequestKind.CANCEL, request, (o) => ({ type: 'CANCEL', orderId: o.orderId }));
+    this.entry.cancel(request);
   }
 
   status(memberId: string, clOrdId: string): ExecutionReport | null {
-    const order = this.members.get(memberId)?.find(clOrdId);
-    return order === undefined ? null : order.report('ORDER_STATUS', this.ids.nextExecId(), this.clock.now());
+    return this.entry.status(memberId, clOrdId);
   }
 
   onMessage(memberId: string, listener: MessageListener): () => void {
@@ -237,7 +215,7 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
       quote.resetDay();
       this.board.markChanged(quote);
     }
-    for (const book of this.members.values()) book.forgetClosed();
+    this.entry.forgetClosed();
   }
 
   // ---- LiquidityPort ----
@@ -252,7 +230,8 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
     for (const q of this.board.all()) {
       const i = q.instrument;
       if (i.suspended || q.unavailable) continue;
-      out.push({ token: q.token, tickSize: i.tickSize, lowerCircuit: i.lowerCircuit, upperCircuit: i.upperCircuit, referencePrice: q.referencePrice, lotSize: i.lotSize, freezeQty: i.freezeQty });
+      const { tickSize, lowerCircuit, upperCircuit, lotSize, freezeQty } = i;
+      out.push({ token: q.token, tickSize, lowerCircuit, upperCircuit, referencePrice: q.referencePrice, lotSize, freezeQty });
     }
     return (this.tradable = out.sort((a, b) => a.token - b.token));
   }
@@ -310,7 +289,13 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
 
   // ---- internals ----
 
-  private apply(kind: RequestKind, cmd: Command, order: MemberOrder | null = null, request: ReplaceOrderRequest | CancelOrderRequest | null = null, agent: AgentOrder | null = null): void {
+  private apply(
+    kind: RequestKind,
+    cmd: Command,
+    order: MemberOrder | null = null,
+    request: ReplaceOrderRequest | CancelOrderRequest | null = null,
+    agent: AgentOrder | null = null,
+  ): void {
     const h = this.handler;
     h.kind = kind;
     h.order = order;
@@ -340,51 +325,10 @@ export class ExchangeSimulator implements Venue, MarketDataSource, LiquidityPort
     return !quote.unavailable;
   }
 
-  private amend(kind: RequestKind.REPLACE | RequestKind.CANCEL, request: ReplaceOrderRequest | CancelOrderRequest, command: (o: MemberOrder) => Command): void {
-    const responseTo = kind === RequestKind.REPLACE ? 'REPLACE' : 'CANCEL';
-    const book = this.members.get(request.memberId);
-    const order = book?.find(request.origClOrdId);
-    if (book === undefined || order === undefined) return this.cancelReject(request, responseTo, VenueReason.UNKNOWN_ORDER);
-    if (book.has(request.clOrdId)) return this.cancelReject(request, responseTo, VenueReason.DUPLICATE_CLORDID, order, request.clOrdId);
-    if (order.closed) return this.cancelReject(request, responseTo, VenueReason.TOO_LATE, order);
-    if (!this.started) return this.cancelReject(request, responseTo, VenueReason.VENUE_NOT_READY, order);
-    if (!this.entryOpen) return this.cancelReject(request, responseTo, 'NOT_ALLOWED_IN_SESSION', order, undefined, PRE_OPEN_MATCH_TEXT);
-    this.apply(kind, command(order), order, request);
-  }
-
-  private rejectNew(order: MemberOrder, code: ReasonCode, text?: string): void {
-    order.status = 'REJECTED';
-    const instrument = this.board.get(order.request.instrumentToken)?.instrument;
-    const sentence = text ?? reasonText(code, { instrument, instrumentToken: order.request.instrumentToken, clOrdId: order.request.clOrdId });
-    this.outbox.push(order.report('REJECTED', this.ids.nextExecId(), this.clock.now(), { reasonCode: code, text: sentence }));
-  }
-
-  private cancelReject(
-    request: ReplaceOrderRequest | CancelOrderRequest,
-    responseTo: CancelReject['responseTo'],
-    code: ReasonCode,
-    order?: MemberOrder,
-    clOrdId = request.origClOrdId,
-    text?: string,
-  ): void {
-    const message: VenueMessage = {
-      kind: 'cancel_reject',
-      memberId: request.memberId,
-      clOrdId: request.clOrdId,
-      origClOrdId: request.origClOrdId,
-      ...(order === undefined ? {} : { exchangeOrderId: order.exchangeOrderId, orderStatus: order.status }),
-      responseTo,
-      reasonCode: code,
-      text: text ?? reasonText(code, { clOrdId }),
-      transactTime: this.clock.now(),
-    };
-    this.outbox.push(message);
-  }
-
-  private memberBook(memberId: string): MemberBook {
-    let book = this.members.get(memberId);
-    if (book === undefined) this.members.set(memberId, (book = new MemberBook(memberId)));
-    return book;
+  private refusal(): Refusal | null {
+    if (!this.started) return { code: VenueReason.VENUE_NOT_READY };
+    if (!this.entryOpen) return { code: 'NOT_ALLOWED_IN_SESSION', text: PRE_OPEN_MATCH_TEXT };
+    return null;
   }
 
   private snapshotOf(quote: InstrumentQuote, now: number): QuoteSnapshot {

@@ -2,8 +2,9 @@ import { Identity1764100000000 } from './1764100000000-identity';
 import { Instruments1764200000000 } from './1764200000000-instruments';
 import { Funds1764300000000 } from './1764300000000-funds';
 import { Trading1764400000000 } from './1764400000000-trading';
+import { PortfolioJobs1764600000000 } from './1764600000000-portfolio-jobs';
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
  * TypeScript (tests, CLI) and from the compiled build. Merged migrations are frozen history.
  */
-export const MIGRATIONS: Function[] = [Identity1764100000000, Instruments1764200000000, Funds1764300000000, Trading1764400000000];
+export const MIGRATIONS: Function[] = [Identity1764100000000, Instruments1764200000000, Funds1764300000000, Trading1764400000000, PortfolioJobs1764600000000];

@@ -4,7 +4,7 @@ import { createApp } from '../../src/app.factory';
 import { ManualClock } from '../../src/common/clock/clock';
 import { AppConfig } from '../../src/common/config/app-config';
 import { RawConfig } from '../../src/common/config/config.schema';
-import { TEST_REDIS_URL } from './services';
+import { adminQuery, databaseUrl, TEST_REDIS_URL } from './services';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -15,10 +15,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export function testDatabaseUrl(): string {
-  const url = process.env.MSTOCK_TEST_DATABASE_URL;
-  if (!url) throw new Error('MSTOCK_TEST_DATABASE_URL is not set: run integration tests through jest (globalSetup creates the database)');
-  return url;
+let databases = 0;
+
+/**
+ * A database of its own for each app config (created on first use): apps of different test files
+ * never see each other's outbox rows or orders. Two apps built from the same config share it,
+ * as replicas do.
+ */
+function isolatedDatabaseUrl(): string {
+  const run = process.env.MSTOCK_TEST_DB;
+  if (!run) throw new Error('MSTOCK_TEST_DB is not set: run integration tests through jest (globalSetup names the run)');
+  return databaseUrl(`${run}_${process.pid}_${++databases}`);
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await adminQuery(`CREATE DATABASE ${name}`).catch((err: { code?: string }) => {
+    if (err.code !== '42P04') throw err; // already exists: another app of the same config made it
+  });
 }
 
 type Env = Partial<Record<keyof RawConfig, string>>;
@@ -28,7 +42,7 @@ export function productionTestConfig(overrides: Env = {}): AppConfig {
   return AppConfig.with({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_URL: isolatedDatabaseUrl(),
     DATABASE_POOL_SIZE: '10',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `mstock-test:${randomBytes(4).toString('hex')}:`,
@@ -43,6 +57,7 @@ export async function startTestApp(
   clock = new ManualClock(Date.now()),
   beforeListen?: (app: NestFastifyApplication) => void,
 ): Promise<TestApp> {
+  if (config.database.url) await ensureDatabase(config.database.url);
   const app = await createApp(config, { clock });
   beforeListen?.(app);
   await app.listen(0, '127.0.0.1');

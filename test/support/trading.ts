@@ -34,17 +34,33 @@ let counterpartyOrders = 0;
  * Another exchange member trading against our orders at the simulator (the synthetic liquidity is
  * off in tests, so fills are exactly what the test sends).
  */
-export function counterparty(t: TestApp, o: Omit<NewOrderRequest, 'memberId' | 'clOrdId' | 'clientAccount' | 'validity'> & { validity?: 'DAY' | 'IOC' }): string {
+export function counterparty(
+  t: TestApp,
+  o: Omit<NewOrderRequest, 'memberId' | 'clOrdId' | 'clientAccount' | 'validity'> & { validity?: 'DAY' | 'IOC'; clientAccount?: string },
+): string {
   const venue = t.app.get(VENUE);
   const clOrdId = `cp-${++counterpartyOrders}`;
-  venue.submit({ validity: 'DAY', ...o, memberId: 'COUNTERPARTY', clOrdId, clientAccount: 'CP1' });
+  venue.submit({ validity: 'DAY', clientAccount: 'CP1', ...o, memberId: 'COUNTERPARTY', clOrdId });
   return clOrdId;
 }
 
-/** Lets the venue's asynchronous reports reach the broker and be applied. */
-export async function settle(t: TestApp, ms = 150): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-  await t.app.get(ExecutionHandler).idle();
+/**
+ * Waits until the broker is quiet: the outbox is drained, the venue's asynchronous reports have
+ * arrived and every report is applied (polled, so a loaded machine only makes it slower, not flaky).
+ */
+export async function settle(t: TestApp, minMs = 50, maxMs = 10_000): Promise<void> {
+  const db = t.app.get(DataSource);
+  const handler = t.app.get(ExecutionHandler);
+  const started = Date.now();
+  let quietRounds = 0;
+  await new Promise((r) => setTimeout(r, minMs));
+  while (Date.now() - started < maxMs) {
+    await handler.idle();
+    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL AND available_at <= now()');
+    quietRounds = n === 0 ? quietRounds + 1 : 0;
+    if (quietRounds >= 3) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export function placeOrder(t: TestApp, trader: Trader, body: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -59,3 +75,10 @@ export async function getOrder(t: TestApp, trader: Trader, orderId: string) {
 }
 
 export type { ExecutionReport, VenueMessage };
+
+/** Two other members trade with each other at `price`: moves the last traded price. */
+export async function printTrade(t: TestApp, instrumentToken: number, price: number, quantity = 1): Promise<void> {
+  counterparty(t, { instrumentToken, side: 'SELL', orderType: 'LIMIT', quantity, price, clientAccount: 'CP-S' });
+  counterparty(t, { instrumentToken, side: 'BUY', orderType: 'LIMIT', quantity, price, clientAccount: 'CP-B', validity: 'IOC' });
+  await settle(t, 50);
+}

@@ -93,6 +93,11 @@ export class AppConfig {
     };
   }
 
+  /** Shares of an MIS position's margin that its loss may eat before a call, and before square-off. */
+  get marginCalls() {
+    return { marginCallPct: this.raw.MARGIN_CALL_PCT, squareOffPct: this.raw.MARGIN_SQUAREOFF_PCT };
+  }
+
   /** Demo (embedded) default: always open; with a real database, the NSE calendar in IST. */
   get market() {
     const hours = this.raw.MARKET_HOURS ?? (this.database.embedded ? 'always-open' : 'exchange');

@@ -69,6 +69,9 @@ export const configSchema = z
     SIM_FEED_PORT: port.optional(),
     SIM_FIX_COMP_ID: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'must be 1-32 of A-Z, 0-9, _').default('NSESIM'),
 
+    MARGIN_CALL_PCT: z.coerce.number().min(1).max(100).default(50),
+    MARGIN_SQUAREOFF_PCT: z.coerce.number().min(1).max(100).default(80),
+
     MARKET_HOURS: z.enum(['always-open', 'exchange']).optional(),
     EXCHANGE_HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).optional(),
   })

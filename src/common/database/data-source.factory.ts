@@ -2,6 +2,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MIGRATIONS } from '../../../migrations';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { TypeOrmLogger } from './typeorm-logger';
 
 export interface DataSourceInputs {
   config: AppConfig;
@@ -38,6 +39,8 @@ export function dataSourceOptions({ config, embedded, entities = [] }: DataSourc
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 1_000,
   } as DataSourceOptions;
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CLOCK } from '../../common/clock/clock';
@@ -22,7 +22,7 @@ const S = OrderStatus;
  * and funds move together; a resent message changes nothing the second time.
  */
 @Injectable()
-export class ExecutionHandler implements OnModuleInit {
+export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExecutionHandler.name);
   private queue: Promise<void> = Promise.resolve();
 
@@ -52,6 +52,11 @@ export class ExecutionHandler implements OnModuleInit {
   /** Waits until every message received so far is applied (tests, shutdown). */
   idle(): Promise<void> {
     return this.queue;
+  }
+
+  /** Reports already received are applied before the database closes. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.idle();
   }
 
   async handle(message: VenueMessage): Promise<void> {

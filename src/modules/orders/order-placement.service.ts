@@ -3,6 +3,9 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { paiseToRupees } from '../../common/money/money';
 import { Cache, CACHE } from '../../common/redis/ports';
+import { Clock, CLOCK } from '../../common/clock/clock';
+import { istParts } from '../../common/clock/ist';
+import type { OrderIntent } from '../risk/order-intent';
 import { ServiceUnavailableError } from '../../common/errors';
 import { FundsService } from '../accounts/funds.service';
 import { AuthUser } from '../auth/auth.types';
@@ -41,6 +44,7 @@ export class OrderPlacementService {
     private readonly events: EventEmitter2,
     @Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway,
     @Inject(CACHE) private readonly cache: Cache,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async place(user: AuthUser, input: OrderInput & { tag?: string }, idempotencyKey?: string): Promise<PlaceResult> {
@@ -67,7 +71,7 @@ export class OrderPlacementService {
 
   private async placeOnce(user: AuthUser, input: OrderInput & { tag?: string }, key: string | null, hash: string | null): Promise<PlaceResult> {
     const intent = this.risk.intentFor(input);
-    const { margin, exchangePrice } = await this.risk.assess(intent);
+    const { margin, exchangePrice } = await this.risk.assess(intent, { reducingQuantity: await this.reducingQuantity(user.userId, intent) });
     if (intent.variety !== 'amo' && !this.gateway.isAvailable()) {
       throw new ServiceUnavailableError('The exchange link is down; no new orders are accepted until it is back', 'ORDER.EXCHANGE_UNAVAILABLE');
     }
@@ -125,6 +129,19 @@ export class OrderPlacementService {
     this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
     if (status === OrderStatus.Received) this.dispatcher.kick();
     return { response: { order_id: order.id }, replayed: false };
+  }
+
+  /** How much of an MIS order closes today's opposite intraday position (that part needs no margin). */
+  private async reducingQuantity(userId: string, intent: OrderIntent): Promise<number> {
+    if (intent.product !== 'MIS') return 0;
+    const net = await this.portfolio.netQuantity(this.dataSource.manager, {
+      userId,
+      instrumentToken: intent.instrument.instrumentToken,
+      product: 'MIS',
+      tradeDate: istParts(this.clock.now()).date,
+    });
+    const opposite = (intent.transactionType === 'SELL' && net > 0) || (intent.transactionType === 'BUY' && net < 0);
+    return opposite ? Math.min(intent.quantity, Math.abs(net)) : 0;
   }
 
   /** The single statement wrote nothing: say exactly why (slow path only). */

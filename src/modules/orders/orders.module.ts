@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ExchangeModule } from '../exchange/exchange.module';
-import { PortfolioModule } from '../portfolio/portfolio.module';
+import { PortfolioLedgerModule } from '../portfolio/portfolio-ledger.module';
 import { RiskModule } from '../risk/risk.module';
 import { UsersModule } from '../users/users.module';
 import { ExecutionHandler } from './execution-handler.service';
@@ -17,7 +17,7 @@ import { Reconciler } from './reconciler.service';
 
 /** Orders: placement in one statement, amendments, the exchange outbox, fills and reconciliation. */
 @Module({
-  imports: [AccountsModule, PortfolioModule, RiskModule, ExchangeModule, UsersModule],
+  imports: [AccountsModule, PortfolioLedgerModule, RiskModule, ExchangeModule, UsersModule],
   controllers: [OrdersController, KiteOrdersController],
   providers: [OrderStore, OrderFunds, OrderPlacementService, OrderAmendments, OutboxDispatcher, ExecutionHandler, Reconciler, OrdersService],
   exports: [OrdersService],

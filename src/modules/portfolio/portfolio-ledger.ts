@@ -64,6 +64,15 @@ export class PortfolioLedger {
     )`;
   }
 
+  /** Net quantity of a day position (positive long, negative short, 0 when flat or absent). */
+  async netQuantity(m: EntityManager, p: { userId: string; instrumentToken: number; product: 'CNC' | 'MIS'; tradeDate: string }): Promise<number> {
+    const [row] = await m.query(
+      'SELECT net_quantity FROM positions WHERE user_id = $1 AND instrument_token = $2 AND product = $3 AND trade_date = $4',
+      [p.userId, p.instrumentToken, p.product, p.tradeDate],
+    );
+    return Number(row?.net_quantity ?? 0);
+  }
+
   /** Free (unblocked) holding quantity: what a CNC sell may use. */
   async sellableQuantity(m: EntityManager, userId: string, instrumentToken: number): Promise<number> {
     const [row] = await m.query(
@@ -87,6 +96,42 @@ export class PortfolioLedger {
     await m.query(
       'UPDATE holdings SET blocked_quantity = blocked_quantity - $3, updated_at = now() WHERE user_id = $1 AND instrument_token = $2',
       [userId, instrumentToken, quantity],
+    );
+  }
+
+  /** MIS→CNC of a long position: the shares land in T1 holdings at the position's average. */
+  async convertToDelivery(m: EntityManager, c: Omit<Conversion, 'from' | 'to'>): Promise<{ cost: number; marginFreed: number } | null> {
+    const moved = await moveLongPosition(m, { ...c, from: 'MIS', to: 'CNC' });
+    if (!moved) return null;
+    await m.query(
+      `INSERT INTO holdings (user_id, instrument_token, t1_quantity, cost_value, average_price) VALUES ($1, $2, $3::int, $4::bigint, round($4::numeric / $3::int))
+       ON CONFLICT (user_id, instrument_token) DO UPDATE SET t1_quantity = holdings.t1_quantity + $3::int, cost_value = holdings.cost_value + $4::bigint,
+         average_price = round((holdings.cost_value + $4::bigint)::numeric / (holdings.quantity + holdings.t1_quantity + $3::int)), updated_at = now()`,
+      [c.userId, c.instrumentToken, c.quantity, moved.cost],
+    );
+    return moved;
+  }
+
+  /** CNC→MIS of today's long buys: only unsettled, unblocked T1 shares can go back to intraday. */
+  async convertToIntraday(m: EntityManager, c: Omit<Conversion, 'from' | 'to'>): Promise<{ cost: number } | null> {
+    const taken = await m.query(
+      `WITH upd AS (
+         UPDATE holdings SET t1_quantity = t1_quantity - $3,
+           cost_value = CASE WHEN quantity + t1_quantity = $3 THEN 0 ELSE cost_value - $3 * average_price END, updated_at = now()
+         WHERE user_id = $1 AND instrument_token = $2 AND t1_quantity >= $3 AND quantity + t1_quantity - blocked_quantity >= $3
+         RETURNING 1
+       ) SELECT 1 FROM upd`,
+      [c.userId, c.instrumentToken, c.quantity],
+    );
+    if (taken.length !== 1) return null;
+    return moveLongPosition(m, { ...c, from: 'CNC', to: 'MIS' });
+  }
+
+  /** Sets the margin an MIS position holds (after a conversion into it). */
+  async addPositionMargin(m: EntityManager, c: { userId: string; instrumentToken: number; tradeDate: string; amount: number }): Promise<void> {
+    await m.query(
+      `UPDATE positions SET margin_blocked = margin_blocked + $4 WHERE user_id = $1 AND instrument_token = $2 AND product = 'MIS' AND trade_date = $3`,
+      [c.userId, c.instrumentToken, c.tradeDate, c.amount],
     );
   }
 
@@ -154,4 +199,49 @@ export class PortfolioLedger {
       positionMargin: positionMargin - freed + openingShare,
     };
   }
+}
+
+export interface Conversion {
+  userId: string;
+  instrumentToken: number;
+  tradeDate: string;
+  quantity: number;
+  from: 'CNC' | 'MIS';
+  to: 'CNC' | 'MIS';
+}
+
+/**
+ * Moves `quantity` of a long day position from one product to the other at its average price
+ * (the buys move with it, as Kite shows a conversion). Returns the cost moved and the margin the
+ * source position held for it; the caller settles the cash and margin in the same transaction.
+ */
+export async function moveLongPosition(m: EntityManager, c: Conversion): Promise<{ cost: number; marginFreed: number } | null> {
+  const [src] = await m.query(
+    `SELECT net_quantity, average_price, margin_blocked FROM positions
+     WHERE user_id = $1 AND instrument_token = $2 AND product = $3 AND trade_date = $4 FOR UPDATE`,
+    [c.userId, c.instrumentToken, c.from, c.tradeDate],
+  );
+  const net = Number(src?.net_quantity ?? 0);
+  if (net < c.quantity) return null;
+  const avg = Number(src.average_price);
+  const cost = c.quantity * avg;
+  const margin = Number(src.margin_blocked);
+  const marginFreed = c.quantity === net ? margin : ratioOf(margin, c.quantity, net, Rounding.Down);
+  await m.query(
+    `UPDATE positions SET net_quantity = net_quantity - $5, buy_quantity = buy_quantity - $5, buy_value = buy_value - $6,
+       open_value = GREATEST(open_value - $6, 0), margin_blocked = margin_blocked - $7,
+       average_price = CASE WHEN net_quantity = $5 THEN 0 ELSE average_price END, updated_at = now()
+     WHERE user_id = $1 AND instrument_token = $2 AND product = $3 AND trade_date = $4`,
+    [c.userId, c.instrumentToken, c.from, c.tradeDate, c.quantity, cost, marginFreed],
+  );
+  await m.query(
+    `INSERT INTO positions (user_id, instrument_token, product, trade_date, buy_quantity, buy_value, net_quantity, open_value, average_price)
+     VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7)
+     ON CONFLICT (user_id, instrument_token, product, trade_date) DO UPDATE SET
+       buy_quantity = positions.buy_quantity + $5, buy_value = positions.buy_value + $6,
+       net_quantity = positions.net_quantity + $5, open_value = positions.open_value + $6,
+       average_price = round((positions.open_value + $6)::numeric / NULLIF(positions.net_quantity + $5, 0)), updated_at = now()`,
+    [c.userId, c.instrumentToken, c.to, c.tradeDate, c.quantity, cost, avg],
+  );
+  return { cost, marginFreed };
 }

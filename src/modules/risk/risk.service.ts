@@ -47,7 +47,11 @@ export class RiskService {
   }
 
   /** Validation in order (parameters → market hours → circuit → kill switch), then margin. */
-  async assess(intent: OrderIntent, options: { checkHours?: boolean } = {}): Promise<Assessment> {
+  /**
+   * `reducingQuantity`: how much of the order closes an existing intraday position; that part
+   * needs no new margin (the position's margin covers it), so exits always go through.
+   */
+  async assess(intent: OrderIntent, options: { checkHours?: boolean; reducingQuantity?: number } = {}): Promise<Assessment> {
     checkOrderParameters(intent);
     if (options.checkHours !== false) checkMarketHours(intent, this.calendar.phaseAt(this.clock.now()));
     checkCircuit(intent);
@@ -60,7 +64,7 @@ export class RiskService {
     };
     return {
       intent,
-      margin: marginRequired(intent, intent.quantity, inputs),
+      margin: marginRequired(intent, intent.quantity - Math.min(intent.quantity, options.reducingQuantity ?? 0), inputs),
       exchangePrice: marginPrice(intent, inputs),
       settings,
     };

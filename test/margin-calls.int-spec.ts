@@ -1,0 +1,45 @@
+import request from 'supertest';
+import { ManualClock } from '../src/common/clock/clock';
+import { istDateTime } from '../src/common/clock/ist';
+import { MarginWatcher } from '../src/modules/portfolio/margin-watcher.service';
+import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
+import { counterparty, funded, getOrder, placeOrder, printTrade, settle, token } from './support/trading';
+
+describe('Margin calls on intraday positions', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Calls at 10% of margin (a 2% price move at 20% MIS margin), square-off at 25% (5%).
+    t = await startTestApp(
+      productionTestConfig({ MARKET_HOURS: 'exchange', ORDER_RATE_LIMIT_PER_SECOND: '1000', MARGIN_CALL_PCT: '10', MARGIN_SQUAREOFF_PCT: '25' }),
+      new ManualClock(istDateTime('2026-11-26', 10, 0)),
+    );
+  });
+  afterAll(() => t?.close());
+
+  it('warns once past the call share, and squares off through the order path past the hard limit', async () => {
+    const SBIN = token(t, 'SBIN');
+    const tick = (p: number) => Math.round(p / 5) * 5;
+    const base = tick((await request(t.url).get('/api/v1/instruments/NSE/SBIN').expect(200)).body.data.prev_close * 100);
+    const trader = await funded(t, 10_000);
+    counterparty(t, { instrumentToken: SBIN, side: 'SELL', orderType: 'LIMIT', quantity: 10, price: base });
+    await settle(t, 30);
+    const buy = await placeOrder(t, trader, { tradingsymbol: 'SBIN', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 10, price: base / 100, product: 'MIS' }).expect(200);
+    await settle(t);
+    expect((await getOrder(t, trader, buy.body.data.order_id)).status).toBe('COMPLETE');
+    const margin = 2 * base; // 20% of 10 × base
+
+    const watcher = t.app.get(MarginWatcher);
+    const warnAt = tick(base * 0.975); // loss ≈ 12.5% of margin
+    await printTrade(t, SBIN, warnAt);
+    const calls = await watcher.check();
+    expect(calls.find((c) => c.userId === trader.user.userId)).toMatchObject({ level: 'warning', loss: 10 * (base - warnAt), margin });
+    expect(await watcher.check()).toEqual([]); // once per episode
+
+    await printTrade(t, SBIN, tick(base * 0.94)); // loss ≈ 30% of margin
+    const hard = await watcher.check();
+    expect(hard.find((c) => c.userId === trader.user.userId)).toMatchObject({ level: 'square_off' });
+    const orders = (await request(t.url).get('/api/v1/orders').set(trader.auth).expect(200)).body.data;
+    expect(orders[0]).toMatchObject({ tag: 'RISK_SQUAREOFF', transaction_type: 'SELL', order_type: 'MARKET', quantity: 10, product: 'MIS' });
+  });
+});

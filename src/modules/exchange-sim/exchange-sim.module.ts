@@ -4,6 +4,7 @@ import { ExchangeCalendar } from '../../common/clock/exchange-calendar';
 import { AppConfig } from '../../common/config/app-config';
 import { HealthRegistry } from '../../common/observability/health.registry';
 import { InstrumentsModule, InstrumentsService } from '../instruments';
+import { PROTOCOL_LISTENERS } from './protocol-hooks';
 import { MarketStatusController } from './market-status/market-status.controller';
 import { ExchangeSimulator } from './simulator/exchange-simulator';
 import { MarketSessionDriver } from './simulator/market-session-driver';
@@ -87,7 +88,7 @@ class ExchangeSimLifecycle implements OnModuleInit, OnApplicationBootstrap, OnMo
     { provide: VENUE, useExisting: ExchangeSimulator },
     { provide: MARKET_DATA_SOURCE, useExisting: ExchangeSimulator },
     // Plug point: { fixAcceptor: (ctx) => new FixAcceptor(ctx), feedServer: (ctx) => new FeedServer(ctx) }.
-    { provide: PROTOCOL_LISTENER_HOOKS, useValue: {} satisfies ProtocolListenerHooks },
+    { provide: PROTOCOL_LISTENER_HOOKS, useValue: PROTOCOL_LISTENERS satisfies ProtocolListenerHooks },
     ExchangeSimLifecycle,
   ],
   exports: [VENUE, MARKET_DATA_SOURCE, ExchangeSimulator, MarketSessionDriver],

@@ -12,6 +12,7 @@ import {
   type ProtocolListenerHooks,
 } from './simulator/protocol-listeners';
 import { SimulatorRuntime } from './simulator/simulator-runtime';
+import { PROTOCOL_LISTENERS } from './protocol-hooks';
 
 /**
  * `npm run exchange-sim`: the exchange simulator as its own process, without the broker app, its
@@ -22,10 +23,7 @@ import { SimulatorRuntime } from './simulator/simulator-runtime';
  *   feedServer:  the binary feed server from ./feed, on SIM_FEED_PORT (default 9879).
  * A hook left empty is logged as "not plugged in" and its port stays closed.
  */
-export const STANDALONE_LISTENERS: ProtocolListenerHooks = {
-  fixAcceptor: undefined,
-  feedServer: undefined,
-};
+export const STANDALONE_LISTENERS: ProtocolListenerHooks = PROTOCOL_LISTENERS;
 
 /**
  * Only the settings this process uses are validated: it holds no user data, so the app's

@@ -176,3 +176,33 @@ describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
     expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
   });
 });
+
+describe('Iceberg orders', () => {
+  it('places the legs one after another, each when the previous one completes', async () => {
+    const t = await startTestApp(productionTestConfig({ MARKET_HOURS: 'always-open', ORDER_RATE_LIMIT_PER_SECOND: '1000' }));
+    try {
+      const INFY = token(t, 'INFY');
+      const trader = await funded(t, 100_000);
+      // 10 shares in 3 legs: 4, 4, 2.
+      const first = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 10, price: 1100, variety: 'iceberg', iceberg_legs: 3 }).expect(200);
+      await settle(t);
+      const leg1 = await getOrder(t, trader, first.body.data.order_id);
+      expect(leg1).toMatchObject({ variety: 'iceberg', quantity: 4, status: 'OPEN', meta: { iceberg: { legs: 3, total_quantity: 10 } } });
+      expect((await t.app.get(FundsService).get(trader.user.userId)).blocked).toBe(440_000);
+      for (const expected of [4, 4, 2]) {
+        counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: expected, price: 110000 });
+        await settle(t, 200);
+      }
+      const orders = (await request(t.url).get('/api/v1/orders').set(trader.auth).expect(200)).body.data;
+      expect(orders.map((o: { quantity: number; status: string }) => [o.quantity, o.status])).toEqual([
+        [2, 'COMPLETE'],
+        [4, 'COMPLETE'],
+        [4, 'COMPLETE'],
+      ]);
+      expect(orders.slice(0, 2).every((o: { parent_order_id: string }) => o.parent_order_id === first.body.data.order_id)).toBe(true);
+      expect(await t.app.get(FundsService).get(trader.user.userId)).toMatchObject({ blocked: 0, balance: 10_000_000 - 1_100_000 });
+    } finally {
+      await t.close();
+    }
+  });
+});

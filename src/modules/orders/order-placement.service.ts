@@ -19,6 +19,13 @@ import { ORDER_COLUMNS, ORDER_UPDATED, Order, OrderUpdatedEvent, toOrder } from 
 import { OrderStatus } from './order-status';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 
+export interface IcebergLeg {
+  /** The first leg's order id. */
+  parentId: string;
+  /** 2 for the second leg, … */
+  index: number;
+}
+
 export interface PlaceResult {
   response: { order_id: string };
   replayed: boolean;
@@ -47,7 +54,7 @@ export class OrderPlacementService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async place(user: AuthUser, input: OrderInput & { tag?: string }, idempotencyKey?: string): Promise<PlaceResult> {
+  async place(user: AuthUser, input: OrderInput & { tag?: string }, idempotencyKey?: string, leg?: IcebergLeg): Promise<PlaceResult> {
     const hash = idempotencyKey ? requestHash(input as unknown as Record<string, unknown>) : null;
     if (idempotencyKey) {
       const replay = await this.replay(user.userId, idempotencyKey, hash!);
@@ -56,7 +63,7 @@ export class OrderPlacementService {
       if (!claimed) throw new IdempotencyInFlightError();
     }
     try {
-      return await this.placeOnce(user, input, idempotencyKey ?? null, hash);
+      return await this.placeOnce(user, input, idempotencyKey ?? null, hash, leg);
     } catch (err) {
       if (idempotencyKey && (err as { code?: string }).code === UNIQUE_VIOLATION) {
         // A duplicate that raced past the in-flight marker: the first one won; answer as it did.
@@ -69,25 +76,46 @@ export class OrderPlacementService {
     }
   }
 
-  private async placeOnce(user: AuthUser, input: OrderInput & { tag?: string }, key: string | null, hash: string | null): Promise<PlaceResult> {
-    const intent = this.risk.intentFor(input);
-    const { margin, exchangePrice } = await this.risk.assess(intent, { reducingQuantity: await this.reducingQuantity(user.userId, intent) });
+  /**
+   * The next leg of an iceberg, after the previous one completed: validated and margined as an
+   * order of its own. Its idempotency key makes a repeated request place it once.
+   */
+  placeIcebergLeg(user: AuthUser, input: OrderInput & { tag?: string }, leg: IcebergLeg): Promise<PlaceResult> {
+    return this.place(user, { ...input, icebergLegs: undefined }, `iceberg:${leg.parentId}:${leg.index}`, leg);
+  }
+
+  private async placeOnce(
+    user: AuthUser,
+    input: OrderInput & { tag?: string },
+    key: string | null,
+    hash: string | null,
+    leg?: IcebergLeg,
+  ): Promise<PlaceResult> {
+    const intent = this.risk.intentFor(leg ? { ...input, variety: 'regular' } : input);
+    const assessed = await this.risk.assess(intent, { reducingQuantity: await this.reducingQuantity(user.userId, intent) });
+    const { exchangePrice } = assessed;
+    // An iceberg goes out one leg at a time: the first leg now, with its share of the margin.
+    const plan = !leg && intent.variety === 'iceberg' ? { total: intent.quantity, legs: intent.icebergLegs! } : null;
+    const quantity = plan ? Math.ceil(plan.total / plan.legs) : intent.quantity;
+    const margin = plan ? Math.ceil((assessed.margin * quantity) / plan.total) : assessed.margin;
     if (intent.variety !== 'amo' && !this.gateway.isAvailable()) {
       throw new ServiceUnavailableError('The exchange link is down; no new orders are accepted until it is back', 'ORDER.EXCHANGE_UNAVAILABLE');
     }
     const cncSell = intent.product === 'CNC' && intent.transactionType === 'SELL';
+    const variety = leg ? 'iceberg' : intent.variety;
     const standing = UsersService.tradingAllowedCondition('$1');
     const gate = cncSell
       ? PortfolioLedger.holdingBlockClauses({ userId: '$1', instrumentToken: '$5', quantity: '$2', condition: standing }, 'gate')
       : FundsService.marginBlockClauses({ userId: '$1', amount: '$2', refId: '(SELECT id::text FROM newid)', condition: standing }, 'gate');
-    const status = intent.variety === 'amo' ? OrderStatus.AmoReceived : OrderStatus.Received;
+    const status = variety === 'amo' ? OrderStatus.AmoReceived : OrderStatus.Received;
     const rows = await this.dataSource.query(
       `WITH newid AS (SELECT nextval('order_id_seq') AS id),
        ${gate},
        ins AS (
          INSERT INTO orders (id, user_id, variety, status, instrument_token, exchange, tradingsymbol, transaction_type, order_type,
-           product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price, margin_blocked, holdings_blocked, tag, placed_by)
-         SELECT newid.id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM newid, gate
+           product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price, margin_blocked, holdings_blocked, tag, placed_by,
+           iceberg_total, iceberg_legs, parent_order_id)
+         SELECT newid.id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $24, $25, $26 FROM newid, gate
          RETURNING ${ORDER_COLUMNS}
        ), ev AS (
          INSERT INTO order_events (order_id, status) SELECT id, status FROM ins
@@ -100,8 +128,8 @@ export class OrderPlacementService {
        SELECT * FROM ins`,
       [
         user.userId,
-        cncSell ? intent.quantity : margin,
-        intent.variety,
+        cncSell ? quantity : margin,
+        variety,
         status,
         intent.instrument.instrumentToken,
         intent.instrument.exchange,
@@ -110,21 +138,24 @@ export class OrderPlacementService {
         intent.orderType,
         intent.product,
         intent.validity,
-        intent.quantity,
+        quantity,
         intent.disclosedQuantity,
         intent.price,
         intent.triggerPrice,
         exchangePrice,
         cncSell ? 0 : margin,
-        cncSell ? intent.quantity : 0,
+        cncSell ? quantity : 0,
         input.tag ?? null,
         user.clientId,
         key,
         hash,
         status === OrderStatus.Received,
+        plan?.total ?? null,
+        plan?.legs ?? null,
+        leg?.parentId ?? null,
       ],
     );
-    if (rows.length === 0) await this.explainRefusal(user.userId, cncSell, margin, intent.quantity, intent.instrument.instrumentToken);
+    if (rows.length === 0) await this.explainRefusal(user.userId, cncSell, margin, quantity, intent.instrument.instrumentToken);
     const order = toOrder(rows[0]);
     this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
     if (status === OrderStatus.Received) this.dispatcher.kick();

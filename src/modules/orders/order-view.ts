@@ -43,7 +43,7 @@ export function orderView(o: Order, format: TimeFormat) {
     exchange_update_timestamp: formatTime(o.exchangeTimestamp, format),
     tag: o.tag,
     guid: null,
-    meta: {},
+    meta: o.icebergTotal ? { iceberg: { legs: o.icebergLegs, total_quantity: o.icebergTotal, leg_quantity: Math.ceil(o.icebergTotal / (o.icebergLegs ?? 1)) } } : {},
   };
 }
 

@@ -29,6 +29,9 @@ export interface Order {
   marginBlocked: number;
   holdingsBlocked: number;
   version: number;
+  /** Iceberg plan, on the first leg only: total quantity over all legs, and how many legs. */
+  icebergTotal: number | null;
+  icebergLegs: number | null;
   /** A modify or cancel sent to the exchange and not yet answered. */
   pendingAmendment: PendingAmendment | null;
   exchangeOrderId: string | null;
@@ -55,6 +58,7 @@ export interface PendingAmendment {
 export const ORDER_COLUMNS = `id, user_id, variety, parent_order_id, status, status_message, instrument_token, exchange, tradingsymbol,
   transaction_type, order_type, product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price,
   filled_quantity, cancelled_quantity, filled_value, average_price, margin_blocked, holdings_blocked, version, pending_amendment,
+  iceberg_total, iceberg_legs,
   exchange_order_id, tag, placed_by, placed_at, exchange_timestamp, updated_at`;
 
 export function toOrder(r: Record<string, unknown>): Order {
@@ -85,6 +89,8 @@ export function toOrder(r: Record<string, unknown>): Order {
     holdingsBlocked: Number(r.holdings_blocked),
     version: Number(r.version),
     pendingAmendment: (r.pending_amendment as PendingAmendment) ?? null,
+    icebergTotal: r.iceberg_total === null || r.iceberg_total === undefined ? null : Number(r.iceberg_total),
+    icebergLegs: r.iceberg_legs === null || r.iceberg_legs === undefined ? null : Number(r.iceberg_legs),
     exchangeOrderId: (r.exchange_order_id as string) ?? null,
     tag: (r.tag as string) ?? null,
     placedBy: r.placed_by as string,

@@ -5,6 +5,7 @@ import { PortfolioLedgerModule } from '../portfolio/portfolio-ledger.module';
 import { RiskModule } from '../risk/risk.module';
 import { UsersModule } from '../users/users.module';
 import { ExecutionHandler } from './execution-handler.service';
+import { IcebergSequencer } from './iceberg-sequencer.service';
 import { KiteOrdersController } from './kite-orders.controller';
 import { OrderAmendments } from './order-amendment.service';
 import { OrderFunds } from './order-funds';
@@ -19,7 +20,7 @@ import { Reconciler } from './reconciler.service';
 @Module({
   imports: [AccountsModule, PortfolioLedgerModule, RiskModule, ExchangeModule, UsersModule],
   controllers: [OrdersController, KiteOrdersController],
-  providers: [OrderStore, OrderFunds, OrderPlacementService, OrderAmendments, OutboxDispatcher, ExecutionHandler, Reconciler, OrdersService],
+  providers: [OrderStore, OrderFunds, OrderPlacementService, OrderAmendments, OutboxDispatcher, ExecutionHandler, Reconciler, OrdersService, IcebergSequencer],
   exports: [OrdersService],
 })
 export class OrdersModule {}

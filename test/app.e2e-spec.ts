@@ -86,3 +86,16 @@ describe('App on real Postgres and Redis', () => {
     });
   });
 });
+
+describe('Replicas starting together on an empty database', () => {
+  it('take turns on the migrations (advisory lock) and both come up ready', async () => {
+    const config = productionTestConfig();
+    const [a, b] = await Promise.all([startTestApp(config), startTestApp(config)]);
+    try {
+      await request(a.url).get('/health/ready').expect(200);
+      await request(b.url).get('/health/ready').expect(200);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { configSchema, RawConfig } from './config.schema';
 
 export class ConfigError extends Error {}
@@ -96,6 +96,24 @@ export class AppConfig {
   /** Shares of an MIS position's margin that its loss may eat before a call, and before square-off. */
   get marginCalls() {
     return { marginCallPct: this.raw.MARGIN_CALL_PCT, squareOffPct: this.raw.MARGIN_SQUAREOFF_PCT };
+  }
+
+  /**
+   * The broker's FIX 4.4 link to a venue. When set, the FIX gateway is the exchange (the embedded
+   * simulator may still run for market data); its sequence numbers and resendable messages live
+   * under the data dir so a restart continues the session instead of resetting it.
+   */
+  get exchangeFix() {
+    const r = this.raw;
+    if (r.EXCHANGE_FIX_HOST === undefined || r.EXCHANGE_FIX_PORT === undefined) return undefined;
+    return {
+      host: r.EXCHANGE_FIX_HOST,
+      port: r.EXCHANGE_FIX_PORT,
+      senderCompId: r.EXCHANGE_FIX_SENDER_COMP_ID,
+      targetCompId: r.EXCHANGE_FIX_TARGET_COMP_ID,
+      heartbeatSeconds: r.EXCHANGE_FIX_HEARTBEAT_SECONDS,
+      storeDir: join(this.dataDir, 'fix-initiator'),
+    };
   }
 
   /** Demo (embedded) default: always open; with a real database, the NSE calendar in IST. */

@@ -10,6 +10,8 @@ const csv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+// FIX CompIDs also name the session's store files: letters, digits, '_', '-', '.'.
+const fixCompId = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 of A-Z, a-z, 0-9, _, -, .');
 const url = (protocols: string[]) =>
   z
     .string()
@@ -69,6 +71,13 @@ export const configSchema = z
     SIM_FEED_PORT: port.optional(),
     SIM_FIX_COMP_ID: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'must be 1-32 of A-Z, 0-9, _').default('NSESIM'),
 
+    // The broker's FIX 4.4 initiator: set EXCHANGE_FIX_HOST and orders go to that venue instead of the in-process simulator.
+    EXCHANGE_FIX_HOST: z.string().min(1).optional(),
+    EXCHANGE_FIX_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    EXCHANGE_FIX_SENDER_COMP_ID: fixCompId.default('MSTOCK'),
+    EXCHANGE_FIX_TARGET_COMP_ID: fixCompId.default('NSESIM'),
+    EXCHANGE_FIX_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+
     MARGIN_CALL_PCT: z.coerce.number().min(1).max(100).default(50),
     MARGIN_SQUAREOFF_PCT: z.coerce.number().min(1).max(100).default(80),
 
@@ -83,6 +92,9 @@ export const configSchema = z
     }
     if (cfg.REDIS_URL && cfg.REDIS_SENTINELS) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'set either REDIS_URL or REDIS_SENTINELS, not both' });
+    }
+    if ((cfg.EXCHANGE_FIX_HOST === undefined) !== (cfg.EXCHANGE_FIX_PORT === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['EXCHANGE_FIX_PORT'], message: 'set EXCHANGE_FIX_HOST and EXCHANGE_FIX_PORT together' });
     }
     if (cfg.DATABASE_READ_URL && !cfg.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL (embedded mode has no replica)' });

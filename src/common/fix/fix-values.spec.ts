@@ -1,4 +1,4 @@
-import { fixPriceToPaise, fixQtyToInt, fixUtcTimestamp, paiseToFixPrice } from './fix-values';
+import { fixPriceToPaise, fixQtyToInt, fixUtcTimestamp, paiseToFixPrice, parseFixUtcTimestamp } from './fix-values';
 
 describe('FIX values', () => {
   it.each([
@@ -41,5 +41,13 @@ describe('FIX values', () => {
 
   it('formats UTCTimestamp with milliseconds', () => {
     expect(fixUtcTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe('20260102-03:04:05.006');
+  });
+
+  it('reads UTCTimestamp back to epoch ms, with or without milliseconds, and refuses non-dates', () => {
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
+    expect(parseFixUtcTimestamp(fixUtcTimestamp(at))).toBe(at);
+    expect(parseFixUtcTimestamp('20260102-03:04:05')).toBe(Date.UTC(2026, 0, 2, 3, 4, 5));
+    expect(parseFixUtcTimestamp('20260102-03:04:05.123456')).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 123));
+    expect(['20260231-00:00:00', '20260102-24:00:00', '2026-01-02T03:04:05Z', ''].map(parseFixUtcTimestamp)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -49,3 +49,18 @@ export function fixUtcTimestamp(epochMs: number): string {
     `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`
   );
 }
+
+/**
+ * UTCTimestamp text (YYYYMMDD-HH:MM:SS, milliseconds optional in FIX 4.4) → epoch ms, or
+ * undefined when it is not a real UTC time (so the caller decides, instead of an Invalid Date
+ * travelling on into the core).
+ */
+export function parseFixUtcTimestamp(text: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, fraction = ''] = m;
+  const ms = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const epoch = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  // Date.UTC rolls 2026-02-31 over into March; a value that does not round-trip is not a date.
+  return new Date(epoch).getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(s) < 61 ? epoch : undefined;
+}

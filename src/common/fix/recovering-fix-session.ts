@@ -58,8 +58,20 @@ export abstract class RecoveringFixSession extends AsciiSession {
         return;
       }
       this.fileStore()?.attachBody(seq, body);
+      this.onAppSent(seq, msgType, body);
     });
     return true;
+  }
+
+  /**
+   * An application message went out under `seq`. A session-level Reject (3) or a
+   * BusinessMessageReject (j) names what it refuses only by RefSeqNum, so a side that needs to
+   * answer its caller (the broker's initiator) records the number here. No-op by default.
+   */
+  protected onAppSent(seq: number, msgType: string, body: Record<string, unknown>): void {
+    void seq;
+    void msgType;
+    void body;
   }
 
   /** Logout with a reason, then disconnect without waiting for the peer's confirmation. */

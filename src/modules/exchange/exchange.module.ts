@@ -1,5 +1,6 @@
-import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CLOCK, type Clock } from '../../common/clock/clock';
+import { AppConfig } from '../../common/config/app-config';
 import type { MarketDataSource, Venue } from '../../common/exchange-protocol/venue.types';
 import { HealthRegistry } from '../../common/observability/health.registry';
 import { ExchangeSimModule } from '../exchange-sim/exchange-sim.module';
@@ -7,12 +8,16 @@ import { MARKET_DATA_SOURCE, VENUE } from '../exchange-sim/venue.types';
 import { LAST_PRICE_PROVIDER, LastPriceProvider } from '../risk/last-price';
 import { CircuitBreaker } from './circuit-breaker';
 import { EXCHANGE_GATEWAY, ExchangeGateway } from './exchange-gateway';
+import { FixGateway } from './fix-gateway';
 import { InProcessGateway } from './in-process-gateway';
+
+/** Both adapters: started on bootstrap, stopped on shutdown (the FIX one logs out and flushes its store). */
+type ManagedGateway = ExchangeGateway & { start(): void; stop(): void | Promise<void> };
 
 @Injectable()
 class GatewayLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
-    @Inject(EXCHANGE_GATEWAY) private readonly gateway: InProcessGateway,
+    @Inject(EXCHANGE_GATEWAY) private readonly gateway: ManagedGateway,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -26,29 +31,44 @@ class GatewayLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModule
     this.gateway.start();
   }
 
-  onModuleDestroy(): void {
-    this.gateway.stop();
+  async onModuleDestroy(): Promise<void> {
+    await this.gateway.stop();
   }
 }
 
+function gatewayFor(config: AppConfig, clock: Clock, venue: Venue | undefined): ManagedGateway {
+  // One breaker policy for both adapters, so behaviour under failure is the same.
+  const breaker = new CircuitBreaker({ failureThreshold: 5, openMs: 10_000, now: () => clock.now() });
+  const fix = config.exchangeFix;
+  if (fix) {
+    new Logger('ExchangeModule').log(`exchange: FIX 4.4 initiator ${fix.senderCompId}->${fix.targetCompId} at ${fix.host}:${fix.port}`);
+    return new FixGateway(fix, breaker);
+  }
+  if (!venue) throw new Error('no exchange: set EXCHANGE_FIX_HOST/EXCHANGE_FIX_PORT, or run the embedded simulator');
+  return new InProcessGateway(venue, breaker);
+}
+
 /**
- * The broker's side of the exchange link: the ExchangeGateway port (in-process simulator here;
- * a FIX 4.4 initiator for a separate venue) behind a circuit breaker, and last prices for risk.
+ * The broker's side of the exchange link: the ExchangeGateway port behind a circuit breaker, and
+ * last prices for risk. The adapter is the FIX 4.4 initiator when EXCHANGE_FIX_HOST is set, else
+ * the in-process simulator. The simulator module may be inert (SIM_ENABLED=false): its ports are
+ * then optional here, and risk gets no last price from it (market orders then need another source).
  */
 @Module({
   imports: [ExchangeSimModule],
   providers: [
     {
       provide: EXCHANGE_GATEWAY,
-      inject: [VENUE, CLOCK],
-      useFactory: (venue: Venue, clock: Clock): ExchangeGateway =>
-        new InProcessGateway(venue, new CircuitBreaker({ failureThreshold: 5, openMs: 10_000, now: () => clock.now() })),
+      inject: [AppConfig, CLOCK, { token: VENUE, optional: true }],
+      useFactory: gatewayFor,
     },
     {
       provide: LAST_PRICE_PROVIDER,
-      inject: [MARKET_DATA_SOURCE],
-      useFactory: (source: MarketDataSource): LastPriceProvider => ({
+      inject: [AppConfig, { token: MARKET_DATA_SOURCE, optional: true }],
+      useFactory: (config: AppConfig, source: MarketDataSource | undefined): LastPriceProvider => ({
         lastPrice: (token) => {
+          // A simulator that is not running has reference prices, not trades: no price is the truth.
+          if (!source || !config.simulator.enabled) return undefined;
           const ltp = source.snapshot(token)?.lastPrice;
           return ltp ? ltp : undefined;
         },

@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/errors';
 import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
 import { strictValidationPipe } from './common/http/validation.pipe';
 import { httpDuration } from './common/observability/metrics';
+import { RealtimeIoAdapter } from './modules/realtime';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -69,6 +70,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalInterceptors(new EnvelopeInterceptor(app.get(Reflector)));
+  // socket.io on this same HTTP server, with the Redis adapter across replicas (docs/realtime.md).
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app));
   if (config.http.corsOrigins.length) app.enableCors({ origin: config.http.corsOrigins, credentials: true });
   mountDocs(app);
   return app;

@@ -13,6 +13,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { ExchangeSimModule } from './modules/exchange-sim/exchange-sim.module';
 import { InstrumentsModule } from './modules/instruments/instruments.module';
 import { OrdersModule } from './modules/orders/orders.module';
+import { RealtimeModule } from './modules/realtime';
 import { PortfolioModule } from './modules/portfolio/portfolio.module';
 
 export interface AppOptions {
@@ -35,6 +36,7 @@ export class AppModule {
         AuthModule,
         AccountsModule,
         InstrumentsModule,
+        RealtimeModule,
         OrdersModule,
         PortfolioModule,
         ExchangeSimModule,

@@ -71,6 +71,20 @@ export class AppConfig {
     };
   }
 
+  /** WebSocket clients: conflation window and the per-connection caps (see docs/realtime.md). */
+  get realtime() {
+    const r = this.raw;
+    return {
+      flushMs: r.REALTIME_FLUSH_MS,
+      maxSubscriptions: r.REALTIME_MAX_SUBSCRIPTIONS,
+      messagesPerSecond: r.REALTIME_MESSAGES_PER_SECOND,
+      maxMessageBytes: r.REALTIME_MAX_MESSAGE_BYTES,
+      sendBufferLimitBytes: r.REALTIME_SEND_BUFFER_LIMIT_BYTES,
+      /** Origin allow-list for handshakes (same-origin is always allowed). */
+      allowedOrigins: r.CORS_ORIGINS,
+    };
+  }
+
   get rateLimits() {
     return {
       perUserPerMinute: this.raw.RATE_LIMIT_PER_MINUTE,

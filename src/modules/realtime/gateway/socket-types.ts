@@ -1,0 +1,20 @@
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../sdk/protocol';
+
+/** Between replicas (socket.io's serverSideEmit through the Redis adapter). */
+export interface InterServerEvents {
+  /** An order changed for a user whose Kite ticker connections may sit on any replica. */
+  'kite:order': (userId: string, kiteOrderJson: string) => void;
+}
+
+/** Kept small on purpose: socket.io serialises socket.data when a replica asks another for its sockets. */
+export interface SocketData {
+  userId: string;
+  sessionId: string;
+}
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export const userRoom = (userId: string) => `user:${userId}`;
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

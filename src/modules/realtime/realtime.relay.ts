@@ -1,0 +1,117 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { PubSub, PUBSUB, Unsubscribe } from '../../common/redis/ports';
+import { REDIS_CONNECTIONS, RedisConnections } from '../../common/redis/redis.module';
+import type { OrderUpdate } from '../../sdk/protocol';
+import { SESSION_REVOKED_CHANNEL, SessionRevokedEvent } from '../auth/auth.types';
+import { FEED_STATUS_CHANGED, FeedStatusChangedEvent, QUOTES_UPDATED, QuotesUpdatedEvent } from '../market-data/market-data.events';
+import { ORDER_UPDATED, OrderUpdatedEvent } from '../orders/order';
+import { orderView } from '../orders/order-view';
+import { TickFanout } from './fanout/tick-fanout';
+import { RealtimeGateway } from './gateway/realtime.gateway';
+import { sessionRoom, userRoom } from './gateway/socket-types';
+import { KiteTickerServer } from './kite/kite-ticker.server';
+import { RealtimeState } from './realtime-state';
+import { framesSent, registerGaugeSource } from './realtime.metrics';
+import { ALERT_TRIGGERED, AlertTriggeredEvent, MARGIN_CALL_RAISED, MarginCallRaisedEvent } from './realtime.events';
+
+const MARKET_STATUS_POLL_MS = 1000;
+
+/**
+ * Turns in-process events into pushes. Quotes and feed status arrive on every replica, so they
+ * go to local connections only; an order, alert or margin call happens on one replica and goes
+ * to the user's room through the Redis adapter, reaching their sockets wherever they are.
+ * Logouts arrive on the pub/sub bus on every replica, and each closes its own sockets.
+ */
+@Injectable()
+export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RealtimeRelay.name);
+  private readonly clustered: boolean;
+  private unsubscribeRevocations: Unsubscribe | null = null;
+  private marketTimer: NodeJS.Timeout | null = null;
+  private marketPhase = '';
+  private unregisterGauges: (() => void) | null = null;
+
+  constructor(
+    private readonly gateway: RealtimeGateway,
+    private readonly kite: KiteTickerServer,
+    private readonly fanout: TickFanout,
+    private readonly state: RealtimeState,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(REDIS_CONNECTIONS) redis: RedisConnections | null,
+  ) {
+    this.clustered = redis !== null;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribeRevocations = await this.pubsub.subscribe(SESSION_REVOKED_CHANNEL, (message) => this.onSessionRevoked(message));
+    this.gateway.server.on('kite:order', (userId, json) => this.kite.sendOrder(userId, JSON.parse(json)));
+    this.marketPhase = this.state.marketStatus().phase;
+    this.marketTimer = setInterval(() => this.pollMarketStatus(), MARKET_STATUS_POLL_MS).unref();
+    this.unregisterGauges = registerGaugeSource({
+      connections: () => ({ socketio: this.gateway.connectionCount, kite: this.kite.connectionCount }),
+      subscriptions: () => this.fanout.subscriptions,
+    });
+  }
+
+  /** Before Redis connections close (they go in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.marketTimer) clearInterval(this.marketTimer);
+    this.unregisterGauges?.();
+    this.fanout.close();
+    await this.unsubscribeRevocations?.().catch(() => undefined);
+  }
+
+  @OnEvent(QUOTES_UPDATED)
+  onQuotes(event: QuotesUpdatedEvent): void {
+    this.fanout.publish(event);
+  }
+
+  @OnEvent(FEED_STATUS_CHANGED)
+  onFeedStatus(event: FeedStatusChangedEvent): void {
+    this.state.feed = { stale: event.stale, since: event.since };
+    this.gateway.server?.local.emit('stale', this.state.feed);
+  }
+
+  /** Reliable (not volatile): an order update must arrive, even behind a slow tick frame. */
+  @OnEvent(ORDER_UPDATED)
+  onOrderUpdated({ order }: OrderUpdatedEvent): void {
+    const update: OrderUpdate = orderView(order, 'iso');
+    this.gateway.server?.to(userRoom(order.userId)).emit('order_update', update);
+    framesSent.inc({ kind: 'order_update' });
+    const kiteOrder = { ...orderView(order, 'kite'), account_id: order.placedBy, unfilled_quantity: update.pending_quantity };
+    this.kite.sendOrder(order.userId, kiteOrder);
+    // serverSideEmit reaches the other replicas only; this one was served just above.
+    if (this.clustered) this.gateway.server?.serverSideEmit('kite:order', order.userId, JSON.stringify(kiteOrder));
+  }
+
+  @OnEvent(ALERT_TRIGGERED)
+  onAlert(event: AlertTriggeredEvent): void {
+    this.gateway.server?.to(userRoom(event.userId)).emit('alert', event.alert);
+  }
+
+  @OnEvent(MARGIN_CALL_RAISED)
+  onMarginCall(event: MarginCallRaisedEvent): void {
+    this.gateway.server?.to(userRoom(event.userId)).emit('margin_call', event.notice);
+  }
+
+  private onSessionRevoked(message: string): void {
+    let event: SessionRevokedEvent;
+    try {
+      event = JSON.parse(message) as SessionRevokedEvent;
+    } catch {
+      return this.logger.warn('unreadable session.revoked message');
+    }
+    const room = this.gateway.server?.local.in(sessionRoom(event.sessionId));
+    room?.emit('error', { code: 'SESSION_ENDED', message: 'Session ended. Log in again.' });
+    room?.disconnectSockets(true);
+    this.kite.closeSession(event.userId, event.sessionId);
+  }
+
+  private pollMarketStatus(): void {
+    const status = this.state.marketStatus();
+    if (status.phase === this.marketPhase) return;
+    this.marketPhase = status.phase;
+    this.gateway.server?.local.emit('market_status', status);
+  }
+}

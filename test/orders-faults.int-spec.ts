@@ -139,6 +139,23 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
     });
   });
 
+  it('rejects and releases an order the exchange has no record of (lost while the link was down)', async () => {
+    const trader = await funded(t, 10_000);
+    const { order_id } = (await placeOrder(t, trader, BUY).expect(200)).body.data;
+    await settle(t);
+    const gateway = t.app.get<InProcessGateway>(EXCHANGE_GATEWAY);
+    const sim = t.app.get(ExchangeSimulator);
+    gateway.stop();
+    sim.expireDayOrders(); // expired while we were not listening…
+    await new Promise((r) => setTimeout(r, 50));
+    sim.startTradingDay('2026-11-27'); // …and a new day: the exchange forgets closed orders
+    gateway.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await settle(t);
+    expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'REJECTED', status_message: expect.stringMatching(/no record/) });
+    expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 0, available: 1_000_000 });
+  });
+
   it('works with the official kiteconnect client: place, list, cancel', async () => {
     const trader = await funded(t, 10_000);
     const created = await request(t.url).post('/api/v1/apps').set(trader.auth).send({ name: 'algo', redirect_url: 'https://algo.example/cb' }).expect(201);

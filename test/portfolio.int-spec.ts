@@ -103,6 +103,22 @@ describe('Portfolio: positions, holdings, P&L, conversion, margin calls, EOD (re
     expect((await request(t.url).get('/portfolio/holdings').set(a.auth).expect(200)).body.data).toHaveLength(1);
   });
 
+  it('pages and filters the trade book (newest first, IST dates)', async () => {
+    const trader = await funded(t, 10_000);
+    await trade(trader, 'BUY', 1, base);
+    await trade(trader, 'BUY', 2, base);
+    await trade(trader, 'SELL', 3, base);
+    const page1 = (await request(t.url).get('/api/v1/trades?limit=2').set(trader.auth).expect(200)).body.data;
+    expect(page1.map((x: { quantity: number }) => x.quantity)).toEqual([3, 2]);
+    const page2 = (await request(t.url).get(`/api/v1/trades?limit=2&before=${page1[1].id}`).set(trader.auth).expect(200)).body.data;
+    expect(page2.map((x: { quantity: number }) => x.quantity)).toEqual([1]);
+    expect((await request(t.url).get('/api/v1/trades?tradingsymbol=INFY').set(trader.auth).expect(200)).body.data).toEqual([]);
+    expect((await request(t.url).get('/api/v1/trades?from=2026-11-26&to=2026-11-26').set(trader.auth).expect(200)).body.data).toHaveLength(3);
+    expect((await request(t.url).get('/api/v1/trades?from=2026-11-27').set(trader.auth).expect(200)).body.data).toEqual([]);
+    await request(t.url).get('/api/v1/trades?from=2026-11-27&to=2026-11-26').set(trader.auth).expect(400);
+    await request(t.url).get('/api/v1/trades?from=yesterday').set(trader.auth).expect(400);
+  });
+
   it('EOD: squares off MIS at 15:20 IST and settles T+1 the next morning, each exactly once', async () => {
     const trader = await funded(t, 10_000);
     await trade(trader, 'BUY', 2, base);

@@ -67,11 +67,11 @@ export class KiteOrdersController {
   @Get('orders/:order_id/trades')
   async orderTrades(@CurrentUser() user: AuthUser, @Param() { order_id }: OrderIdParamDto) {
     await this.orders.store.getOwned(user.userId, order_id);
-    return (await this.orders.store.trades(user.userId, order_id)).map((t) => tradeView(t, 'kite'));
+    return (await this.orders.store.trades(user.userId, { orderId: order_id })).reverse().map((t) => tradeView(t, 'kite'));
   }
 
   @Get('trades')
   async trades(@CurrentUser() user: AuthUser) {
-    return (await this.orders.store.trades(user.userId)).map((t) => tradeView(t, 'kite'));
+    return (await this.orders.store.trades(user.userId)).reverse().map((t) => tradeView(t, 'kite'));
   }
 }

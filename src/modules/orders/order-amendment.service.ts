@@ -179,6 +179,7 @@ export class OrderAmendments {
 
   /** Answer to a status request (reconciliation): bring our record in line where it is safe to. */
   async reconcileStatus(m: EntityManager, o: Order, r: ExecutionReport): Promise<Order | null> {
+    if (r.reasonCode === 'UNKNOWN_ORDER') return this.unknownAtExchange(m, o);
     if (r.cumQuantity !== o.filledQuantity) {
       this.logger.error(`order ${o.id}: exchange reports ${r.cumQuantity} filled, we have ${o.filledQuantity}; fills must be replayed`);
       return null;
@@ -192,6 +193,25 @@ export class OrderAmendments {
     if (r.orderStatus === 'FILLED') return this.store.apply(m, o, { status: S.Complete, pendingAmendment: null });
     if (o.status === S.OpenPending) return this.store.apply(m, o, { status: o.filledQuantity > 0 ? S.Open : restingStatus(o.orderType, false), exchangeOrderId: r.exchangeOrderId });
     return null;
+  }
+
+  /**
+   * The exchange has never heard of the order. Still waiting in the outbox: it will be sent, leave
+   * it. Otherwise it was lost on the way: rejected (or cancelled, if partly filled), margin released.
+   */
+  private async unknownAtExchange(m: EntityManager, o: Order): Promise<Order | null> {
+    if (isTerminal(o.status) || o.status === S.Received || o.status === S.AmoReceived) return null;
+    const unsent = await m.query('SELECT 1 FROM outbox WHERE aggregate_id = $1 AND dispatched_at IS NULL LIMIT 1', [o.id]);
+    if (unsent.length) return null;
+    await this.orderFunds.releaseRest(m, o);
+    return this.store.apply(m, o, {
+      status: o.filledQuantity > 0 ? S.Cancelled : S.Rejected,
+      statusMessage: 'The exchange has no record of this order; its margin has been released',
+      cancelledQuantity: o.cancelledQuantity + pendingQuantity(o),
+      marginBlocked: 0,
+      holdingsBlocked: 0,
+      pendingAmendment: null,
+    });
   }
 
   private assertAmendable(o: Order, verb: string): void {

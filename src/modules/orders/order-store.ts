@@ -114,12 +114,29 @@ export class OrderStore {
     return this.dataSource.query('SELECT at, status, message FROM order_events WHERE order_id = $1 ORDER BY id', [orderId]);
   }
 
-  async trades(userId: string, orderId?: string): Promise<Record<string, unknown>[]> {
+  /** The trade book, newest first; filters and keyset pagination (`before` a trade's row id). */
+  async trades(
+    userId: string,
+    f: { orderId?: string; tradingsymbol?: string; from?: string; to?: string; limit?: number; before?: string } = {},
+  ): Promise<Record<string, unknown>[]> {
+    const where = ['user_id = $1'];
+    const params: unknown[] = [userId];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.orderId) add('order_id = ?', f.orderId);
+    if (f.tradingsymbol) add('tradingsymbol = ?', f.tradingsymbol.toUpperCase());
+    // Dates are IST trading days.
+    if (f.from) add(`fill_timestamp >= (?::date)::timestamp AT TIME ZONE 'Asia/Kolkata'`, f.from);
+    if (f.to) add(`fill_timestamp < ((?::date) + 1)::timestamp AT TIME ZONE 'Asia/Kolkata'`, f.to);
+    if (f.before) add('id < ?', f.before);
+    params.push(f.limit ?? 500);
     return this.dataSource.query(
-      `SELECT exchange_trade_id, order_id::text AS order_id, exchange_order_id, instrument_token, exchange, tradingsymbol,
+      `SELECT id::text AS id, exchange_trade_id, order_id::text AS order_id, exchange_order_id, instrument_token, exchange, tradingsymbol,
               transaction_type, product, quantity, price, fill_timestamp
-       FROM trades WHERE user_id = $1 ${orderId ? 'AND order_id = $2' : ''} ORDER BY id`,
-      orderId ? [userId, orderId] : [userId],
+       FROM trades WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
     );
   }
 

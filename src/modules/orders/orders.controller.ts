@@ -6,7 +6,7 @@ import { rupeesToPaise } from '../../common/money/money';
 import { RateLimitBucket } from '../../common/http/rate-limit.decorator';
 import { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { ListQueryDto, ModifyOrderDto, OrderIdParamDto, PlaceOrderDto } from './dto/order.dto';
+import { ListQueryDto, ModifyOrderDto, OrderIdParamDto, PlaceOrderDto, TradesQueryDto } from './dto/order.dto';
 import { IDEMPOTENCY_KEY } from './idempotency';
 import { orderView, tradeView } from './order-view';
 import { OrdersService, toOrderInput } from './orders.service';
@@ -70,7 +70,7 @@ export class OrdersController {
   @Get('orders/:order_id/trades')
   async orderTrades(@CurrentUser() user: AuthUser, @Param() { order_id }: OrderIdParamDto) {
     await this.orders.store.getOwned(user.userId, order_id);
-    return (await this.orders.store.trades(user.userId, order_id)).map((t) => tradeView(t, 'iso'));
+    return (await this.orders.store.trades(user.userId, { orderId: order_id })).reverse().map((t) => tradeView(t, 'iso'));
   }
 
   @RateLimitBucket('orders')
@@ -93,8 +93,10 @@ export class OrdersController {
     return { order_ids: await this.orders.cancelAll(user) };
   }
 
+  /** The trade book, newest first: filter by symbol and IST dates; page with `before` = the last row's `id`. */
   @Get('trades')
-  async trades(@CurrentUser() user: AuthUser) {
-    return (await this.orders.store.trades(user.userId)).map((t) => tradeView(t, 'iso'));
+  async trades(@CurrentUser() user: AuthUser, @Query() q: TradesQueryDto) {
+    if (q.from && q.to && q.from > q.to) throw new InputError('from must not be after to');
+    return (await this.orders.store.trades(user.userId, q)).map((t) => ({ id: t.id, ...tradeView(t, 'iso') }));
   }
 }

@@ -60,3 +60,14 @@ export class ListQueryDto {
   /** Keyset pagination: orders placed before this order id. */
   @IsOptional() @Matches(/^\d{1,19}$/) before?: string;
 }
+
+export class TradesQueryDto {
+  @IsOptional() @Matches(/^[A-Za-z0-9&-]{1,30}$/) tradingsymbol?: string;
+  /** First IST trading day, YYYY-MM-DD. */
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' }) from?: string;
+  /** Last IST trading day, YYYY-MM-DD. */
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' }) to?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  /** Keyset pagination: trades older than this trade row id. */
+  @IsOptional() @Matches(/^\d{1,19}$/) before?: string;
+}

@@ -7,6 +7,7 @@ import { FundsService } from '../src/modules/accounts/funds.service';
 import { ExchangeSimulator } from '../src/modules/exchange-sim/simulator/exchange-simulator';
 import { EXCHANGE_GATEWAY } from '../src/modules/exchange/exchange-gateway';
 import { InProcessGateway } from '../src/modules/exchange/in-process-gateway';
+import { OrdersJanitor } from '../src/modules/orders/orders-janitor.service';
 import { freshCode } from './factories/users';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
 import { funded, getOrder, placeOrder, settle } from './support/trading';
@@ -56,6 +57,17 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
       expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
       expect(await orderCount(trader.user.userId)).toBe(1);
       expect((await funds.get(trader.user.userId)).blocked).toBe(100_000);
+    });
+
+    it('forgets keys after 24 hours', async () => {
+      const trader = await funded(t, 10_000);
+      await placeOrder(t, trader, BUY, { 'Idempotency-Key': 'old-key-000001' }).expect(200);
+      await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old-key-000001'`);
+      expect((await t.app.get(OrdersJanitor).sweep()).keys).toBeGreaterThanOrEqual(1);
+      // The same key now places a new order.
+      const again = await placeOrder(t, trader, BUY, { 'Idempotency-Key': 'old-key-000001' }).expect(200);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
+      expect(await orderCount(trader.user.userId)).toBe(2);
     });
 
     it('keeps keys per user and rejects malformed keys', async () => {

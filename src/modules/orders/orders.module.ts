@@ -6,6 +6,7 @@ import { RiskModule } from '../risk/risk.module';
 import { UsersModule } from '../users/users.module';
 import { ExecutionHandler } from './execution-handler.service';
 import { IcebergSequencer } from './iceberg-sequencer.service';
+import { OrdersJanitor } from './orders-janitor.service';
 import { KiteOrdersController } from './kite-orders.controller';
 import { OrderAmendments } from './order-amendment.service';
 import { OrderFunds } from './order-funds';
@@ -20,7 +21,7 @@ import { Reconciler } from './reconciler.service';
 @Module({
   imports: [AccountsModule, PortfolioLedgerModule, RiskModule, ExchangeModule, UsersModule],
   controllers: [OrdersController, KiteOrdersController],
-  providers: [OrderStore, OrderFunds, OrderPlacementService, OrderAmendments, OutboxDispatcher, ExecutionHandler, Reconciler, OrdersService, IcebergSequencer],
+  providers: [OrderStore, OrderFunds, OrderPlacementService, OrderAmendments, OutboxDispatcher, ExecutionHandler, Reconciler, OrdersService, IcebergSequencer, OrdersJanitor],
   exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -1,32 +1,9 @@
-import type { ExecutionReport, VenueMessage, VenueOrderType, VenueSide, VenueValidity } from '../../common/exchange-protocol/venue.types';
+import type { CancelOrderRequest, ExecutionReport, NewOrderRequest, ReplaceOrderRequest, VenueMessage } from '../../common/exchange-protocol/venue.types';
 
-/** An order as the broker sends it to the exchange (market orders already carry their protection limit). */
-export interface OutboundOrder {
-  clOrdId: string;
-  clientAccount: string;
-  instrumentToken: number;
-  side: VenueSide;
-  orderType: VenueOrderType;
-  validity: VenueValidity;
-  quantity: number;
-  price?: number;
-  triggerPrice?: number;
-  disclosedQuantity?: number;
-}
-
-export interface OutboundReplace {
-  clOrdId: string;
-  origClOrdId: string;
-  quantity?: number;
-  price?: number;
-  triggerPrice?: number;
-  disclosedQuantity?: number;
-}
-
-export interface OutboundCancel {
-  clOrdId: string;
-  origClOrdId: string;
-}
+/** What the broker sends: the venue's requests without the member id (the gateway's session is the member). */
+export type OutboundOrder = Omit<NewOrderRequest, 'memberId'>;
+export type OutboundReplace = Omit<ReplaceOrderRequest, 'memberId'>;
+export type OutboundCancel = Omit<CancelOrderRequest, 'memberId'>;
 
 /**
  * The broker's port to an exchange. Adapters: the in-process simulator (embedded default) and a

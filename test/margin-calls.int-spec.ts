@@ -3,6 +3,7 @@ import { ManualClock } from '../src/common/clock/clock';
 import { istDateTime } from '../src/common/clock/ist';
 import { MarginWatcher } from '../src/modules/portfolio/margin-watcher.service';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
+import { connectSdk, eventually, record } from './support/realtime';
 import { counterparty, funded, getOrder, placeOrder, printTrade, settle, token } from './support/trading';
 
 describe('Margin calls on intraday positions', () => {
@@ -29,17 +30,23 @@ describe('Margin calls on intraday positions', () => {
     expect((await getOrder(t, trader, buy.body.data.order_id)).status).toBe('COMPLETE');
     const margin = 2 * base; // 20% of 10 × base
 
+    const client = await connectSdk(t, trader.auth.Authorization.slice('Bearer '.length));
+    const notices = record(client, 'margin_call');
     const watcher = t.app.get(MarginWatcher);
     const warnAt = tick(base * 0.975); // loss ≈ 12.5% of margin
     await printTrade(t, SBIN, warnAt);
     const calls = await watcher.check();
     expect(calls.find((c) => c.userId === trader.user.userId)).toMatchObject({ level: 'warning', loss: 10 * (base - warnAt), margin });
     expect(await watcher.check()).toEqual([]); // once per episode
+    // The trader hears it on their socket, in rupees.
+    await eventually(() => expect(notices).toEqual([expect.objectContaining({ level: 'warning', shortfall: (10 * (base - warnAt)) / 100, required: margin / 100 })]));
 
     await printTrade(t, SBIN, tick(base * 0.94)); // loss ≈ 30% of margin
     const hard = await watcher.check();
     expect(hard.find((c) => c.userId === trader.user.userId)).toMatchObject({ level: 'square_off' });
     const orders = (await request(t.url).get('/api/v1/orders').set(trader.auth).expect(200)).body.data;
     expect(orders[0]).toMatchObject({ tag: 'RISK_SQUAREOFF', transaction_type: 'SELL', order_type: 'MARKET', quantity: 10, product: 'MIS' });
+    await eventually(() => expect(notices.map((n) => n.level)).toEqual(['warning', 'square_off']));
+    client.close();
   });
 });

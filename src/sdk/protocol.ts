@@ -168,8 +168,10 @@ export interface AlertNotice {
 
 /** The account's margin is short: add funds or positions may be squared off. */
 export interface MarginCallNotice {
+  /** warning: losses passed the call share of the margin; square_off: the broker is closing the positions. */
+  level?: 'warning' | 'square_off';
   message: string;
-  /** Rupees. */
+  /** Rupees: the margin the intraday positions hold, what is left of it, and the loss. */
   required: number;
   available: number;
   shortfall: number;

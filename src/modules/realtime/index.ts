@@ -2,5 +2,5 @@
 export { RealtimeModule } from './realtime.module';
 export { RealtimeIoAdapter } from './gateway/realtime-io.adapter';
 export { KITE_TICKER_PATH } from './kite/kite-ticker.server';
-export { ALERT_TRIGGERED, MARGIN_CALL_RAISED } from './realtime.events';
-export type { AlertTriggeredEvent, MarginCallRaisedEvent } from './realtime.events';
+export { ALERT_TRIGGERED } from './realtime.events';
+export type { AlertTriggeredEvent } from './realtime.events';

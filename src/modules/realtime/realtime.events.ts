@@ -1,4 +1,4 @@
-import type { AlertNotice, MarginCallNotice } from '../../sdk/protocol';
+import type { AlertNotice } from '../../sdk/protocol';
 
 /**
  * In-process events other modules emit (after their transaction commits) to reach a user's
@@ -9,10 +9,4 @@ export const ALERT_TRIGGERED = 'alert.triggered';
 export interface AlertTriggeredEvent {
   userId: string;
   alert: AlertNotice;
-}
-
-export const MARGIN_CALL_RAISED = 'risk.margin_call';
-export interface MarginCallRaisedEvent {
-  userId: string;
-  notice: MarginCallNotice;
 }

@@ -13,7 +13,10 @@ import { sessionRoom, userRoom } from './gateway/socket-types';
 import { KiteTickerServer } from './kite/kite-ticker.server';
 import { RealtimeState } from './realtime-state';
 import { framesSent, registerGaugeSource } from './realtime.metrics';
-import { ALERT_TRIGGERED, AlertTriggeredEvent, MARGIN_CALL_RAISED, MarginCallRaisedEvent } from './realtime.events';
+import { ALERT_TRIGGERED, AlertTriggeredEvent } from './realtime.events';
+import { MARGIN_CALL, MarginCallEvent } from '../portfolio/portfolio.events';
+import { paiseToRupees } from '../../common/money/money';
+import type { MarginCallNotice } from '../../sdk/protocol';
 
 const MARKET_STATUS_POLL_MS = 1000;
 
@@ -90,9 +93,22 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
     this.gateway.server?.to(userRoom(event.userId)).emit('alert', event.alert);
   }
 
-  @OnEvent(MARGIN_CALL_RAISED)
-  onMarginCall(event: MarginCallRaisedEvent): void {
-    this.gateway.server?.to(userRoom(event.userId)).emit('margin_call', event.notice);
+  /** The portfolio module's margin watcher decided; the trader hears it wherever they are connected. */
+  @OnEvent(MARGIN_CALL)
+  onMarginCall(event: MarginCallEvent): void {
+    const usedPct = Math.round((event.loss * 100) / event.margin);
+    const notice: MarginCallNotice = {
+      level: event.level,
+      message:
+        event.level === 'square_off'
+          ? `Intraday losses have used ${usedPct}% of their margin: your MIS positions are being squared off`
+          : `Intraday losses have used ${usedPct}% of their margin: add funds or reduce positions`,
+      required: paiseToRupees(event.margin),
+      available: paiseToRupees(Math.max(0, event.margin - event.loss)),
+      shortfall: paiseToRupees(event.loss),
+      at: event.at,
+    };
+    this.gateway.server?.to(userRoom(event.userId)).emit('margin_call', notice);
   }
 
   private onSessionRevoked(message: string): void {

@@ -61,6 +61,18 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
 
   async handle(message: VenueMessage): Promise<void> {
     const orderId = orderIdFromClOrdId(message.kind === 'cancel_reject' ? message.origClOrdId : message.clOrdId);
+    // The most common message, an acknowledgement of a waiting order, takes one statement.
+    if (message.kind === 'execution' && (message.execType === 'NEW' || message.execType === 'TRIGGERED')) {
+      const acked = await this.store.acknowledge(orderId, {
+        exchangeOrderId: message.exchangeOrderId,
+        at: new Date(message.transactTime),
+        triggered: message.execType === 'TRIGGERED',
+      });
+      if (acked) {
+        this.events.emit(ORDER_UPDATED, { order: acked } satisfies OrderUpdatedEvent);
+        return;
+      }
+    }
     const updated = await this.dataSource.transaction(async (m) => {
       const order = await this.store.lock(m, orderId);
       if (!order) {

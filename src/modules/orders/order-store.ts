@@ -84,6 +84,46 @@ export class OrderStore {
     return next;
   }
 
+  /**
+   * The dispatcher's hand-over: RECEIVED → OPEN PENDING in one statement (row lock, update and
+   * event together). Answers the order to send, or null when it moved on (cancelled meanwhile).
+   */
+  async markSending(orderId: string): Promise<Order | null> {
+    const [row] = await this.dataSource.query(
+      `WITH cur AS (SELECT id, status FROM orders WHERE id = $1 FOR UPDATE),
+       upd AS (
+         UPDATE orders o SET status = 'OPEN PENDING', updated_at = now() FROM cur
+         WHERE o.id = cur.id AND cur.status IN ('PUT ORDER REQ RECEIVED', 'OPEN PENDING')
+         RETURNING ${ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1')}, cur.status AS previous_status
+       ), ev AS (
+         INSERT INTO order_events (order_id, status) SELECT id, 'OPEN PENDING' FROM upd WHERE previous_status <> 'OPEN PENDING'
+       ) SELECT * FROM upd`,
+      [orderId],
+    );
+    return row ? toOrder(row) : null;
+  }
+
+  /**
+   * The exchange's acknowledgement (NEW, or TRIGGERED for a stop order) in one statement, for the
+   * common case of an order waiting for it; null sends the caller to the general path.
+   */
+  async acknowledge(orderId: string, a: { exchangeOrderId: string; at: Date; triggered: boolean }): Promise<Order | null> {
+    const [row] = await this.dataSource.query(
+      `WITH cur AS (SELECT id, status, order_type, filled_quantity FROM orders WHERE id = $1 FOR UPDATE),
+       upd AS (
+         UPDATE orders o SET
+           status = CASE WHEN cur.filled_quantity > 0 OR $4::boolean OR cur.order_type NOT IN ('SL', 'SL-M') THEN 'OPEN' ELSE 'TRIGGER PENDING' END,
+           exchange_order_id = $2, exchange_timestamp = $3, updated_at = now()
+         FROM cur WHERE o.id = cur.id AND cur.status IN ('OPEN PENDING', 'TRIGGER PENDING')
+         RETURNING ${ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1')}
+       ), ev AS (
+         INSERT INTO order_events (order_id, status) SELECT id, status FROM upd
+       ) SELECT * FROM upd`,
+      [orderId, a.exchangeOrderId, a.at, a.triggered],
+    );
+    return row ? toOrder(row) : null;
+  }
+
   /** Never reveals another user's order: not found is the same answer as not yours. */
   async getOwned(userId: string, orderId: string): Promise<Order> {
     const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND user_id = $2`, [orderId, userId]);

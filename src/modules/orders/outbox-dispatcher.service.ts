@@ -113,11 +113,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   /** Returns false when the order moved on meanwhile (e.g. cancelled before it was sent). */
   private async send(row: OutboxRow): Promise<boolean> {
     if (row.topic === 'exchange.submit') {
-      const order = await this.dataSource.transaction(async (m) => {
-        const o = await this.store.lock(m, row.aggregate_id);
-        if (!o || (o.status !== OrderStatus.Received && o.status !== OrderStatus.OpenPending)) return null;
-        return o.status === OrderStatus.Received ? this.store.apply(m, o, { status: OrderStatus.OpenPending }) : o;
-      });
+      const order = await this.store.markSending(row.aggregate_id);
       if (!order) return false;
       this.emit(order);
       await this.gateway.submit(toVenueOrder(order));

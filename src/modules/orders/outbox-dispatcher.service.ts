@@ -84,22 +84,34 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
          ) SELECT * FROM leased ORDER BY id::bigint`,
       );
       if (rows.length === 0 || this.stopped) return;
-      for (const row of rows) await this.dispatch(row);
+      const done: string[] = [];
+      const skipped: string[] = [];
+      for (const row of rows) {
+        const outcome = await this.dispatch(row);
+        if (outcome === 'sent') done.push(row.id);
+        else if (outcome === 'skipped') skipped.push(row.id);
+      }
+      // One statement marks the whole pass, not one per row.
+      await this.dataSource.query(
+        `UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($2::bigint[]) THEN 'skipped: order no longer live' END
+         WHERE id = ANY($1::bigint[])`,
+        [[...done, ...skipped], skipped],
+      );
       if (rows.length < 100) return;
     }
   }
 
-  private async dispatch(row: OutboxRow): Promise<void> {
+  /** 'sent' and 'skipped' rows are marked done by the caller; 'retry' rows keep their lease/backoff. */
+  private async dispatch(row: OutboxRow): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
     try {
-      const sent = await this.send(row);
-      await this.dataSource.query('UPDATE outbox SET dispatched_at = now(), last_error = $2 WHERE id = $1', [row.id, sent ? null : 'skipped: order no longer live']);
+      return (await this.send(row)) ? 'sent' : 'skipped';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const transient = err instanceof ExchangeUnavailableError;
       if (row.topic === 'exchange.submit' && (!transient || row.attempts >= MAX_SUBMIT_ATTEMPTS)) {
         await this.rejectUnsent(row.aggregate_id, `Not sent to the exchange: ${message}`);
         await this.dataSource.query('UPDATE outbox SET dispatched_at = now(), last_error = $2 WHERE id = $1', [row.id, message]);
-        return;
+        return 'closed';
       }
       const backoffSeconds = Math.min(30, 2 ** Math.min(row.attempts, 5) / 4);
       await this.dataSource.query(`UPDATE outbox SET available_at = now() + ($2 || ' seconds')::interval, last_error = $3 WHERE id = $1`, [
@@ -107,6 +119,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
         String(backoffSeconds),
         message,
       ]);
+      return 'retry';
     }
   }
 

@@ -55,9 +55,10 @@ export class PortfolioService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** Only fills move positions and holdings: placements, acks and cancels of unfilled orders do not. */
   @OnEvent(ORDER_UPDATED)
   async onOrderUpdated({ order }: OrderUpdatedEvent): Promise<void> {
-    await this.invalidate(order.userId);
+    if (order.filledQuantity > 0) await this.invalidate(order.userId);
   }
 
   @OnEvent(PORTFOLIO_CHANGED)

@@ -25,6 +25,10 @@ const common = {
 module.exports = {
   // Global only (ignored inside projects): integration tests boot whole apps.
   testTimeout: 60000,
+  // Two workers (one per core). Each test file boots whole apps (the simulator's books, market
+  // data); a worker that has grown past this is replaced, so the suite never runs out of heap.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1500MB',
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
     {

@@ -175,7 +175,7 @@ export class OrderStore {
     return this.dataSource.query(
       `SELECT id::text AS id, exchange_trade_id, order_id::text AS order_id, exchange_order_id, instrument_token, exchange, tradingsymbol,
               transaction_type, product, quantity, price, fill_timestamp
-       FROM trades WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+       FROM trades WHERE ${where.join(' AND ')} ORDER BY trades.id DESC LIMIT $${params.length}`,
       params,
     );
   }

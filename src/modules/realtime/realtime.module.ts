@@ -28,7 +28,10 @@ import { RealtimeRelay } from './realtime.relay';
           maxSubscriptions: r.maxSubscriptions,
           sendBufferLimitBytes: r.sendBufferLimitBytes,
           codecs: {
-            socketio: { tick: (q, mode) => JSON.stringify(tickOf(q, mode)), depth: (q, mode) => (mode === 'full' ? JSON.stringify(depthOf(q)) : null) },
+            socketio: {
+              tick: (q, mode) => Buffer.from(JSON.stringify(tickOf(q, mode))),
+              depth: (q, mode) => (mode === 'full' ? Buffer.from(JSON.stringify(depthOf(q))) : null),
+            },
             // Kite's full packet carries the depth itself.
             kite: { tick: encodeKitePacket, depth: () => null },
           },

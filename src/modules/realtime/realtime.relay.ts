@@ -9,7 +9,7 @@ import { ORDER_UPDATED, OrderUpdatedEvent } from '../orders/order';
 import { orderView } from '../orders/order-view';
 import { TickFanout } from './fanout/tick-fanout';
 import { RealtimeGateway } from './gateway/realtime.gateway';
-import { sessionRoom, userRoom } from './gateway/socket-types';
+import { userRoom } from './gateway/socket-types';
 import { KiteTickerServer } from './kite/kite-ticker.server';
 import { RealtimeState } from './realtime-state';
 import { framesSent, registerGaugeSource } from './realtime.metrics';
@@ -118,9 +118,7 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
     } catch {
       return this.logger.warn('unreadable session.revoked message');
     }
-    const room = this.gateway.server?.local.in(sessionRoom(event.sessionId));
-    room?.emit('error', { code: 'SESSION_ENDED', message: 'Session ended. Log in again.' });
-    room?.disconnectSockets(true);
+    this.gateway.closeSession(event.userId, event.sessionId);
     this.kite.closeSession(event.userId, event.sessionId);
   }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { paiseToRupees } from '../../../common/money/money';
 import type { Quote } from '../../market-data/market-data.events';
-import { depthOf, socketIoEventFrame, tickOf } from './json-tick.codec';
+import { depthOf, tickOf } from './json-tick.codec';
 
 const q = {
   instrumentToken: 408065, lastPrice: 145_005, lastQuantity: 3, lastTradeTime: 1, volume: 9, averagePrice: 144_999, open: 1, high: 2,
@@ -26,9 +26,5 @@ describe('JSON ticks', () => {
       instrument_token: 408065, exchange_timestamp: 42,
       buy: [{ price: 1450, quantity: 10, orders: 2 }], sell: [{ price: 1450.1, quantity: 7, orders: 1 }],
     });
-  });
-
-  it('frames pre-serialised items as a socket.io event packet', () => {
-    expect(socketIoEventFrame('tick', ['{"a":1}', '{"b":2}'])).toBe('2["tick",[{"a":1},{"b":2}]]');
   });
 });

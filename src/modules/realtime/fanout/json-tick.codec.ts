@@ -33,12 +33,3 @@ export function tickOf(q: Quote, mode: TickMode): Tick {
 export function depthOf(q: Quote): Depth {
   return { instrument_token: q.instrumentToken, buy: q.bids.map(level), sell: q.asks.map(level), exchange_timestamp: q.timestamp };
 }
-
-/**
- * socket.io v5 wire text of an event on namespace "/" without an ack: packet type 2, then the
- * JSON array [event, payload]. The payload here is a JSON array assembled from fragments that
- * were each serialised once per room, so a client frame costs a string join, not a stringify.
- */
-export function socketIoEventFrame(event: string, jsonItems: readonly string[]): string {
-  return `2["${event}",[${jsonItems.join(',')}]]`;
-}

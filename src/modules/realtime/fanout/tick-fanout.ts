@@ -39,21 +39,36 @@ class Room {
   ) {}
 }
 
+const NO_ROOMS: ReadonlyMap<number, Room> = new Map();
+
 export class Member {
-  /** Instrument token → the room this member is in for it (one mode per instrument). */
-  readonly rooms = new Map<number, Room>();
+  /** Instrument token → the room this member is in for it (one mode per instrument); created on first subscribe. */
+  private own: Map<number, Room> | null = null;
   /** Instruments changed since this member's last frame; created on first use (idle sockets carry none). */
   pending: Set<number> | null = null;
   left = false;
 
   constructor(readonly writer: FrameWriter) {}
 
+  get rooms(): ReadonlyMap<number, Room> {
+    return this.own ?? NO_ROOMS;
+  }
+
   get subscriptions(): number {
-    return this.rooms.size;
+    return this.own?.size ?? 0;
   }
 
   modeOf(token: number): TickMode | undefined {
-    return this.rooms.get(token)?.mode;
+    return this.own?.get(token)?.mode;
+  }
+
+  /** For the fan-out only. */
+  enter(token: number, room: Room): void {
+    (this.own ??= new Map()).set(token, room);
+  }
+
+  exit(token: number): void {
+    this.own?.delete(token);
   }
 }
 
@@ -123,7 +138,7 @@ export class TickFanout {
       } else this.subscriptionCount++;
       const room = this.roomFor(token, member.writer.protocol, mode);
       room.members.add(member);
-      member.rooms.set(token, room);
+      member.enter(token, room);
       accepted.push(token);
     }
     return { accepted, overLimit };
@@ -135,7 +150,7 @@ export class TickFanout {
       const room = member.rooms.get(token);
       if (!room) continue;
       this.removeFromRoom(token, room, member);
-      member.rooms.delete(token);
+      member.exit(token);
       member.pending?.delete(token);
       this.subscriptionCount--;
       removed.push(token);

@@ -1,15 +1,16 @@
 import type { AppSocket } from './socket-types';
 
 /**
- * The engine.io facts the fan-out needs and socket.io does not expose as API, read in this one
+ * The engine.io facts the fan-out needs and socket.io does not expose as API, used in this one
  * place (socket.io 4.8 / engine.io 6.6): whether the transport is mid-write (socket.io's own
- * volatile emits test the same flag), the packets engine.io queued, and ws's bufferedAmount.
+ * volatile emits test the same flag), the packets engine.io queued, ws's bufferedAmount, and the
+ * pre-encoded WebSocket frame option that socket.io's adapter uses for broadcasts.
  */
 interface EngineInternals {
   readyState: string;
   writeBuffer: { data?: unknown }[];
   transport: { name: string; writable: boolean; socket?: { bufferedAmount: number; terminate(): void } };
-  write(data: string, options: { compress: boolean }): void;
+  write(data: string | undefined, options: { compress: boolean; wsPreEncodedFrame?: Buffer[] }): void;
   close(discard?: boolean): void;
 }
 
@@ -33,9 +34,47 @@ export function bufferedBytes(socket: AppSocket): number {
   return bytes;
 }
 
-/** Writes text that is already a socket.io packet (see socketIoEventFrame), uncompressed. */
-export function writePacket(socket: AppSocket, packet: string): void {
-  engine(socket).write(packet, NO_COMPRESSION);
+const prefixes = new Map<string, Buffer>();
+/** engine.io message type "4", then socket.io EVENT "2" on namespace "/", then the JSON array opening. */
+const prefixOf = (event: string) => prefixes.get(event) ?? prefixes.set(event, Buffer.from(`42["${event}",[`)).get(event)!;
+const SUFFIX = Buffer.from(']]');
+const COMMA = 0x2c;
+
+/**
+ * Emits `event` with a JSON array assembled from items that were serialised (to UTF-8 bytes)
+ * once per room. On WebSocket the complete frame — header, engine.io and socket.io prefixes,
+ * the items — is built in one buffer and handed to engine.io as a pre-encoded frame (the path
+ * socket.io's own broadcasts take), so a client's frame costs one allocation and copies: no
+ * per-client string building, UTF-8 encoding or second write. Long-polling gets the text form.
+ */
+export function writeEvent(socket: AppSocket, event: string, items: readonly Buffer[]): void {
+  const conn = engine(socket);
+  if (conn.transport.name !== 'websocket') {
+    conn.write(`2["${event}",[${items.map(String).join(',')}]]`, NO_COMPRESSION);
+    return;
+  }
+  const prefix = prefixOf(event);
+  let payload = prefix.length + SUFFIX.length + Math.max(0, items.length - 1);
+  for (const item of items) payload += item.length;
+  const header = payload < 126 ? 2 : payload < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + payload);
+  frame[0] = 0x81; // FIN + text frame; server frames are not masked
+  if (header === 2) frame[1] = payload;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(payload, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(0, 2);
+    frame.writeUInt32BE(payload, 6);
+  }
+  let at = header + prefix.copy(frame, header);
+  items.forEach((item, i) => {
+    if (i > 0) frame[at++] = COMMA;
+    at += item.copy(frame, at);
+  });
+  SUFFIX.copy(frame, at);
+  conn.write(undefined, { compress: false, wsPreEncodedFrame: [frame] });
 }
 
 /**

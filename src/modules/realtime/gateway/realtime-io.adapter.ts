@@ -15,6 +15,23 @@ const PING_TIMEOUT_MS = 20_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * The upgrade request is only needed during the handshake (Origin, then the socket.io CONNECT
+ * carries the token), yet engine.io keeps it reachable for the whole connection: the socket's
+ * `request`, and a 'close' listener on the TCP socket that holds the request through engine.io's
+ * WebSocketResponse. Measured at ~1.5 KB of headers per idle connection; drop the reference and
+ * empty what the listener still pins. socket.io then builds `handshake.headers` as {} (unused here).
+ */
+function releaseUpgradeRequest(raw: { request: unknown }): void {
+  const req = raw.request as (IncomingMessage & { _query?: unknown }) | null;
+  raw.request = null;
+  if (!req) return;
+  req.rawHeaders = [];
+  req.headers = {};
+  req._query = {};
+  req.url = '';
+}
+
+/**
  * socket.io on the app's own HTTP server (Fastify's), configured from AppConfig, with the Redis
  * adapter when Redis is configured so that room emits (`user:<id>`) reach every replica; embedded
  * mode keeps socket.io's in-process adapter, which is right for one process.
@@ -49,11 +66,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         callback(ok ? null : 'origin not allowed', ok);
       },
     } as Partial<ServerOptions>);
-    // The HTTP request of each connection is only needed during the handshake; socket.io keeps a
-    // reference to it for the life of the connection (kilobytes per idle socket) unless dropped.
-    server.engine.on('connection', (raw: { request: unknown }) => {
-      raw.request = null;
-    });
+    server.engine.on('connection', releaseUpgradeRequest);
     const conns = this.app.get<RedisConnections | null>(REDIS_CONNECTIONS, { strict: false });
     if (conns) {
       const pub = conns.duplicate();
@@ -74,6 +87,14 @@ export class RealtimeIoAdapter extends IoAdapter {
     // The Redis adapter is not closed here: its close() fires unsubscribe commands it never
     // awaits, which fail once dispose() quits the connections. Quitting drops the subscriptions anyway.
     (nestServer as unknown as Server).engine.close();
+  }
+
+  /**
+   * Nest builds an rxjs pipeline per socket here even for a gateway with no @SubscribeMessage
+   * handlers; ours has none (it attaches listeners itself), so skip it: idle sockets are the bulk.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length) super.bindMessageHandlers(...args);
   }
 
   override async dispose(): Promise<void> {

@@ -23,11 +23,12 @@ import { authenticate, parseCredential } from './credentials';
 import { FLOOD_DISCONNECT_AFTER } from './message-rate';
 import { SocketConnection } from './socket-connection';
 import type { AppServer, AppSocket } from './socket-types';
-import { sessionRoom, userRoom } from './socket-types';
+import { userRoom } from './socket-types';
 import { elementError, parseInstrumentRequest, rejection, resolveRefs } from './subscription-request';
 
 type Ack = (response: unknown) => void;
 const CLIENT_EVENTS = new Set(['subscribe', 'unsubscribe']);
+const EMPTY = Object.freeze({}) as Record<string, never>;
 
 function refusal(code: HandshakeRefusal['code'], message: string): ExtendedError {
   const err: ExtendedError = new Error(message);
@@ -37,8 +38,9 @@ function refusal(code: HandshakeRefusal['code'], message: string): ExtendedError
 
 /**
  * The socket.io edge on namespace "/". Handshake: protocol version, then token + Redis session
- * (refused before connect). Then a connection joins `user:<id>` and `session:<id>` (order pushes,
- * logout) and subscribes to instruments, which only touches the fan-out's rooms.
+ * (refused before connect). Then a connection joins `user:<id>` (order pushes through the Redis
+ * adapter; logout finds the session's sockets there) and subscribes to instruments, which only
+ * touches the fan-out's rooms.
  *
  * Message handlers are attached with socket.on rather than @SubscribeMessage: Nest builds an rxjs
  * pipeline per handler per socket, memory that tens of thousands of idle connections would carry.
@@ -70,8 +72,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async handshake(socket: AppSocket, next: (err?: ExtendedError) => void): Promise<void> {
     const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;
     const version = auth.v ?? REALTIME_PROTOCOL_VERSION;
-    // The token is not kept on the socket once checked: it would sit in memory all day.
-    socket.handshake.auth = {};
+    // The token is not kept on the socket once checked: it would sit in memory all day. The
+    // headers and query are empty (the upgrade request is released); one shared object for all.
+    socket.handshake.auth = socket.handshake.headers = socket.handshake.query = EMPTY;
     if (!SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return this.refuse(socket, next, refusal('PROTOCOL', `protocol version ${version} is not supported`));
     const credential = parseCredential(auth.token);
     if (!credential) return this.refuse(socket, next, refusal('AUTH', 'auth.token is missing or malformed'));
@@ -93,16 +96,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: AppSocket): void {
-    const { userId, sessionId } = socket.data;
+    const { userId } = socket.data;
     if (!userId) return void socket.disconnect(true); // cannot happen past the middleware; never serve an anonymous socket
-    const connection = new SocketConnection(socket, this.limits.messagesPerSecond);
-    this.connections.set(socket.id, connection);
-    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
-    socket.use(([event, ...args], next) => {
-      if (this.admit(connection, event, args)) next();
-    });
-    socket.on('subscribe', (payload, ack) => this.subscribe(connection, payload, ack));
-    socket.on('unsubscribe', (payload, ack) => this.unsubscribe(connection, payload, ack));
+    this.connections.set(socket.id, new SocketConnection(socket, this.limits.messagesPerSecond));
+    void socket.join(userRoom(userId));
+    // Shared listener functions (socket.io calls them with `this` = the socket): no closures per connection.
+    socket.on('subscribe', this.listeners.subscribe as never);
+    socket.on('unsubscribe', this.listeners.unsubscribe as never);
+    socket.onAny(this.listeners.any);
     socket.emit('market_status', this.state.marketStatus());
     if (this.state.feed.stale) socket.emit('stale', this.state.feed);
   }
@@ -114,31 +115,55 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.fanout.leave(connection.member);
   }
 
-  /** Per-socket gate in front of every handler: message budget, known events only. */
-  private admit(connection: SocketConnection, event: string, args: unknown[]): boolean {
-    const ack = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as Ack) : undefined;
-    if (!connection.rate.take()) {
-      if (connection.rate.refusedInARow >= FLOOD_DISCONNECT_AFTER) {
-        connection.socket.disconnect(true);
-        return false;
-      }
-      const now = Date.now();
-      if (now - connection.rateErrorAt >= 1000) {
-        connection.rateErrorAt = now;
-        this.fail(connection, { code: 'RATE_LIMITED', event, message: `more than ${this.limits.messagesPerSecond} messages per second` }, ack);
-      } else {
-        messagesRejected.inc({ reason: 'rate_limited' });
-        ack?.({ ok: false, error: { code: 'RATE_LIMITED', event, message: 'rate limited' } } satisfies ErrorAck);
-      }
-      return false;
+  private readonly listeners = (() => {
+    const gateway = this;
+    return {
+      subscribe(this: AppSocket, payload: unknown, ack: unknown) {
+        gateway.onMessage(this, 'subscribe', payload, ack);
+      },
+      unsubscribe(this: AppSocket, payload: unknown, ack: unknown) {
+        gateway.onMessage(this, 'unsubscribe', payload, ack);
+      },
+      any(this: AppSocket, event: string, ...args: unknown[]) {
+        if (!CLIENT_EVENTS.has(event)) gateway.onMessage(this, event, undefined, args[args.length - 1]);
+      },
+    };
+  })();
+
+  /** Logout: this replica's sockets of that session, found in the user's room (local only; every replica hears the revocation). */
+  closeSession(userId: string, sessionId: string): void {
+    const nsp = this.server?.sockets;
+    for (const id of [...(nsp?.adapter.rooms.get(userRoom(userId)) ?? [])]) {
+      const socket = nsp!.sockets.get(id);
+      if (socket?.data.sessionId !== sessionId) continue;
+      socket.emit('error', { code: 'SESSION_ENDED', message: 'Session ended. Log in again.' });
+      socket.disconnect(true);
     }
-    if (CLIENT_EVENTS.has(event)) return true;
-    this.fail(connection, { code: 'UNKNOWN_EVENT', event: String(event).slice(0, 64), message: 'unknown event' }, ack);
-    return false;
   }
 
-  private subscribe(connection: SocketConnection, payload: unknown, ack: unknown): void {
+  /** Every client message: message budget first, then the handler (unknown events get an error). */
+  private onMessage(socket: AppSocket, event: string, payload: unknown, ack: unknown): void {
+    const connection = this.connections.get(socket.id);
+    if (!connection) return;
     const reply = typeof ack === 'function' ? (ack as Ack) : undefined;
+    if (!connection.rate.take()) return this.refuseRate(connection, event, reply);
+    if (event === 'subscribe') this.subscribe(connection, payload, reply);
+    else if (event === 'unsubscribe') this.unsubscribe(connection, payload, reply);
+    else this.fail(connection, { code: 'UNKNOWN_EVENT', event: String(event).slice(0, 64), message: 'unknown event' }, reply);
+  }
+
+  private refuseRate(connection: SocketConnection, event: string, ack?: Ack): void {
+    if (connection.rate.refusedInARow >= FLOOD_DISCONNECT_AFTER) return void connection.socket.disconnect(true);
+    const now = Date.now();
+    if (now - connection.rateErrorAt >= 1000) {
+      connection.rateErrorAt = now;
+      return this.fail(connection, { code: 'RATE_LIMITED', event, message: `more than ${this.limits.messagesPerSecond} messages per second` }, ack);
+    }
+    messagesRejected.inc({ reason: 'rate_limited' });
+    ack?.({ ok: false, error: { code: 'RATE_LIMITED', event, message: 'rate limited' } } satisfies ErrorAck);
+  }
+
+  private subscribe(connection: SocketConnection, payload: unknown, reply?: Ack): void {
     const parsed = parseInstrumentRequest('subscribe', payload, this.limits.maxSubscriptions);
     if (!parsed.ok) return this.fail(connection, parsed.error, reply);
     const { mode, refs, invalid } = parsed.request;
@@ -170,8 +195,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     reply?.(response);
   }
 
-  private unsubscribe(connection: SocketConnection, payload: unknown, ack: unknown): void {
-    const reply = typeof ack === 'function' ? (ack as Ack) : undefined;
+  private unsubscribe(connection: SocketConnection, payload: unknown, reply?: Ack): void {
     const parsed = parseInstrumentRequest('unsubscribe', payload, this.limits.maxSubscriptions);
     if (!parsed.ok) return this.fail(connection, parsed.error, reply);
     const { refs, invalid } = parsed.request;

@@ -1,6 +1,5 @@
 import { Fragment, FrameWriter, Member } from '../fanout/tick-fanout';
-import { socketIoEventFrame } from '../fanout/json-tick.codec';
-import { bufferedBytes, canWriteNow, terminate, writePacket } from './engine-connection';
+import { bufferedBytes, canWriteNow, terminate, writeEvent } from './engine-connection';
 import { MessageRate } from './message-rate';
 import type { AppSocket } from './socket-types';
 
@@ -27,10 +26,11 @@ export class SocketConnection implements FrameWriter {
     return bufferedBytes(this.socket);
   }
 
+  /** Fragments here are the JSON of one instrument as UTF-8 bytes (see RealtimeModule's socket.io codec). */
   write(ticks: Fragment[], depth: Fragment[]): number {
-    writePacket(this.socket, socketIoEventFrame('tick', ticks as string[]));
+    writeEvent(this.socket, 'tick', ticks as Buffer[]);
     if (!depth.length) return 1;
-    writePacket(this.socket, socketIoEventFrame('depth', depth as string[]));
+    writeEvent(this.socket, 'depth', depth as Buffer[]);
     return 2;
   }
 

@@ -17,4 +17,3 @@ export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Inter
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const userRoom = (userId: string) => `user:${userId}`;
-export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

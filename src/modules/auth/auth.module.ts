@@ -33,7 +33,7 @@ import { SessionService } from './session.service';
     JwtModule.registerAsync({
       extraProviders: [{ provide: AuthSecrets, inject: [AppConfig], useFactory: loadAuthSecrets }],
       inject: [AuthSecrets],
-      useFactory: (secrets: AuthSecrets) => ({ secret: secrets.jwtSecret, verifyOptions: { algorithms: ['HS256'] } }),
+      useFactory: (secrets: AuthSecrets) => ({ secret: secrets.jwtKey as unknown as string, verifyOptions: { algorithms: ['HS256'] } }),
     }),
   ],
   controllers: [AuthController, ProfileController, AppsController, KiteConnectController, AdminUsersController],

@@ -14,7 +14,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secrets.jwtSecret,
+      // passport-jwt hands this to jsonwebtoken, which takes a KeyObject (see AuthSecrets.jwtKey).
+      secretOrKey: secrets.jwtKey as unknown as string,
       algorithms: [...JWT_ALGORITHMS],
       issuer: JWT_ISSUER,
       audience: ACCESS_AUDIENCE,

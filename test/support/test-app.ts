@@ -31,7 +31,8 @@ function isolatedDatabaseUrl(): string {
 async function ensureDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await adminQuery(`CREATE DATABASE ${name}`).catch((err: { code?: string }) => {
-    if (err.code !== '42P04') throw err; // already exists: another app of the same config made it
+    // Already exists: another app of the same config made it (a race shows as a unique violation).
+    if (err.code !== '42P04' && err.code !== '23505') throw err;
   });
 }
 

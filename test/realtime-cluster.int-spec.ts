@@ -2,10 +2,13 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { SessionService } from '../src/modules/auth/session.service';
+import { MARGIN_CALL, MarginCallEvent } from '../src/modules/portfolio/portfolio.events';
+import { ALERT_TRIGGERED } from '../src/modules/realtime';
 import { RealtimeClient } from '../src/sdk';
 import { logIn } from './factories/users';
 import {
   connectSdk,
+  emitEvent,
   emitOrderUpdated,
   eventually,
   orderFor,
@@ -75,8 +78,17 @@ describe('Realtime across replicas (two app instances, real Redis adapter)', () 
       expect(seenB[0]).toMatchObject({ order_id: order.id, status: 'COMPLETE', filled_quantity: 10, average_price: 1449.5, placed_by: aliceClientId });
       await eventually(() => expect(seenA).toHaveLength(1));
       await eventually(() => expect(ticker.texts).toContainEqual({ type: 'order', data: expect.objectContaining({ order_id: order.id, status: 'COMPLETE' }) }));
+      // Alerts and margin calls take the same road.
+      const alerts = record(aliceOnB, 'alert');
+      const calls = record(aliceOnB, 'margin_call');
+      const bobAlerts = record(bobOnB, 'alert');
+      emitEvent(a, ALERT_TRIGGERED, { userId: alice.user.userId, alert: { alert_id: 'a1', message: 'INFY crossed 1450', triggered_at: 1 } });
+      emitEvent(a, MARGIN_CALL, { userId: alice.user.userId, loss: 400_000, margin: 500_000, level: 'warning', at: 2 } satisfies MarginCallEvent);
+      await eventually(() => expect(alerts).toEqual([{ alert_id: 'a1', message: 'INFY crossed 1450', triggered_at: 1 }]));
+      await eventually(() => expect(calls).toEqual([expect.objectContaining({ level: 'warning', required: 5000, shortfall: 4000 })]));
       await sleep(200);
       expect(seenBob).toEqual([]);
+      expect(bobAlerts).toEqual([]);
       expect(seenB).toHaveLength(1);
     } finally {
       ticker.ws.terminate();

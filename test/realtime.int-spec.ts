@@ -4,7 +4,9 @@ import { metricsRegistry } from '../src/common/observability/metrics';
 import { InstrumentsService } from '../src/modules/instruments';
 import type { OrderUpdate, RealtimeError, SubscribeAck, Tick } from '../src/sdk';
 import { logIn } from './factories/users';
-import { connectSdk, eventually, publishQuotes, quoteFor, rawConnect, record, sleep, tokenOf } from './support/realtime';
+import { FEED_STATUS_CHANGED } from '../src/modules/market-data/market-data.events';
+import type { FeedStatus, MarketStatus } from '../src/sdk';
+import { connectSdk, emitEvent, eventually, publishQuotes, quoteFor, rawConnect, record, sleep, tokenOf } from './support/realtime';
 import { connectRawSocketIo } from './support/realtime-raw';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
 import { funded, Trader } from './support/trading';
@@ -215,6 +217,24 @@ describe('Realtime gateway: handshake, subscriptions, pushes, abuse (socket.io)'
     publishQuotes(t, [quoteFor(t, 'NSE:ITC', 45_025)]);
     await eventually(() => expect(healthyTicks.flat().map((x) => x.last_price)).toContain(450.25));
     expect(healthy.connected).toBe(true);
+  });
+
+  it('tells a new connection the market phase, and every connection when the feed goes stale and recovers', async () => {
+    const statuses: MarketStatus[] = [];
+    const client = await connectSdk(t, bearer(alice), {}, (c) => c.on('market_status', (m) => statuses.push(m)));
+    closers.push(() => client.close());
+    await eventually(() => expect(statuses).toEqual([{ phase: 'CONTINUOUS', at: expect.any(Number) }]));
+    await eventually(() => expect(client.stale).toBe(false)); // connected and (re)subscribed
+    const feed: FeedStatus[] = [];
+    const stale = record(client, 'stale');
+    client.on('feed_status', (f) => feed.push(f));
+    emitEvent(t, FEED_STATUS_CHANGED, { stale: true, since: 1_700_000_000_000 });
+    await eventually(() => expect(feed).toEqual([{ stale: true, since: 1_700_000_000_000 }]));
+    expect(client.stale).toBe(true);
+    emitEvent(t, FEED_STATUS_CHANGED, { stale: false, since: 1_700_000_005_000 });
+    await eventually(() => expect(feed).toHaveLength(2));
+    expect(client.stale).toBe(false);
+    expect(stale).toEqual([true, false]);
   });
 
   it('exposes its metrics', async () => {

@@ -42,8 +42,14 @@ export function publishQuotes(t: TestApp, quotes: Quote[]): void {
 export const tokenOf = (t: TestApp, key: string) => t.app.get(InstrumentsService).resolve(key)!.instrumentToken;
 
 /** The SDK as the web terminal uses it, connected (or rejects with the reason it closed). */
-export async function connectSdk(t: TestApp, token: string, options: Partial<RealtimeClientOptions> = {}): Promise<RealtimeClient> {
+export async function connectSdk(
+  t: TestApp,
+  token: string,
+  options: Partial<RealtimeClientOptions> = {},
+  beforeConnect?: (client: RealtimeClient) => void,
+): Promise<RealtimeClient> {
   const client = new RealtimeClient({ url: t.url, token, transports: ['websocket'], ...options });
+  beforeConnect?.(client);
   const connected = new Promise<void>((resolve, reject) => {
     client.on('connected', () => resolve());
     client.on('closed', (reason) => reject(new Error(reason)));
@@ -107,4 +113,9 @@ export function orderFor(userId: string, placedBy: string, overrides: Partial<Or
 
 export function emitOrderUpdated(t: TestApp, order: Order): void {
   t.app.get(EventEmitter2).emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
+}
+
+/** Any in-process event, as the module that owns it emits it. */
+export function emitEvent(t: TestApp, name: string, payload: object): void {
+  t.app.get(EventEmitter2).emit(name, payload);
 }

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   process.on('message', async (msg: { cmd: string; gc?: boolean; count?: number }) => {
     if (msg.cmd === 'stats') process.send!({ type: 'stats', ...stats.sample(!!msg.gc), emitted: generator.emitted });
     else if (msg.cmd === 'reset-loop') stats.resetLoop();
+    else if (msg.cmd === 'pause') generator.stop();
+    else if (msg.cmd === 'resume') generator.resume();
     else if (msg.cmd === 'tokens') {
       // Sessions for synthetic users: the handshake checks the JWT and the Redis session, nothing else.
       const tokens: string[] = [];

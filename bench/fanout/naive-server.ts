@@ -41,6 +41,8 @@ function start(port: number, universe: UniverseItem[]): void {
   process.on('message', (msg: { cmd: string; gc?: boolean }) => {
     if (msg.cmd === 'stats') process.send!({ type: 'stats', ...stats.sample(!!msg.gc), emitted: generator.emitted });
     else if (msg.cmd === 'reset-loop') stats.resetLoop();
+    else if (msg.cmd === 'pause') generator.stop();
+    else if (msg.cmd === 'resume') generator.resume();
     else if (msg.cmd === 'stop') {
       generator.stop();
       wss.close();

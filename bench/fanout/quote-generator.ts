@@ -33,6 +33,9 @@ export class QuoteGenerator {
   private cursor = 0;
   private timer: NodeJS.Timeout | null = null;
   private startedAt = 0;
+  private emit: ((quotes: Quote[], publishedAt: number) => void) | null = null;
+  /** Quotes emitted before the current run (pause/resume). */
+  private before = 0;
   emitted = 0;
 
   constructor(
@@ -47,11 +50,19 @@ export class QuoteGenerator {
   }
 
   start(emit: (quotes: Quote[], publishedAt: number) => void): void {
+    this.emit = emit;
+    this.resume();
+  }
+
+  /** Starts again after stop(), without a burst for the paused time. */
+  resume(): void {
+    if (this.timer || !this.emit) return;
+    const emit = this.emit;
+    this.before = this.emitted;
     this.startedAt = Date.now();
-    this.emitted = 0;
     // Catch up by elapsed time, so timer drift under load does not lower the offered rate.
     this.timer = setInterval(() => {
-      const due = Math.floor(((Date.now() - this.startedAt) * this.ratePerSecond) / 1000) - this.emitted;
+      const due = Math.floor(((Date.now() - this.startedAt) * this.ratePerSecond) / 1000) - (this.emitted - this.before);
       if (due <= 0) return;
       const now = Date.now();
       const quotes: Quote[] = new Array(due);

@@ -22,6 +22,7 @@ export interface StepResult {
   idleHeapPerConnKB: number;
   activeRssPerConnKB: number;
   rssMB: number;
+  loadAverage: number;
 }
 
 export function environmentLine(): string {
@@ -40,10 +41,19 @@ export function markdown(o: { results: StepResult[]; kite: { clients: number; rs
   const ours = best(o.results, 'socketio', 50);
   const naive = best(o.results, 'naive', 50);
   const ratio = ours && naive ? `${(ours.clients / naive.clients).toFixed(1)}×` : 'n/a';
+  const oursUp = best(o.results, 'socketio', 1000);
+  const naiveUp = best(o.results, 'naive', 1000);
+  const upRatio = oursUp && naiveUp ? `${(oursUp.clients / naiveUp.clients).toFixed(1)}×` : 'n/a';
+  const same = o.results
+    .filter((r) => r.design === 'socketio' && o.results.some((x) => x.design === 'naive' && x.clients === r.clients))
+    .map((r) => {
+      const x = o.results.find((y) => y.design === 'naive' && y.clients === r.clients)!;
+      return `${n0(r.clients)} clients: P99 ${n0(r.p99)} ms vs ${n0(x.p99)} ms, server CPU ${n0(r.serverCpuPct)}% vs ${n0(x.serverCpuPct)}%`;
+    });
   const rows = o.results.map(
     (r) =>
       `| ${r.design === 'socketio' ? 'Mstock gateway' : 'naive ws'} | ${n0(r.clients)} | ${n0(r.deliveriesPerSec)} | ${n0(r.framesPerSec)} | ${n0(r.p50)} | ${n0(r.p99)} | ${n0(r.p999)} | ${n0(r.max)} | ` +
-      `${r.probe ? `${n0(r.probe.p50)} / ${n0(r.probe.p99)}` : '–'} | ${n0(r.serverCpuPct)}% | ${n0(r.systemCpuPct)}% | ${n1(r.loopP99Ms)} | ${n1(r.idleRssPerConnKB)} / ${n1(r.idleHeapPerConnKB)} | ${n1(r.activeRssPerConnKB)} | ${n0(r.rssMB)} |`,
+      `${r.probe ? `${n0(r.probe.p50)} / ${n0(r.probe.p99)}` : '–'} | ${n0(r.serverCpuPct)}% | ${n0(r.workersCpuPct)}% | ${n0(r.systemCpuPct)}% | ${n1(r.loadAverage)} | ${n1(r.loopP99Ms)} | ${n1(r.idleRssPerConnKB)} / ${n1(r.idleHeapPerConnKB)} | ${n1(r.activeRssPerConnKB)} | ${n0(r.rssMB)} |`,
   );
   return `# Tick fan-out: Mstock realtime gateway vs the naive design
 
@@ -55,11 +65,13 @@ Machine: ${o.environment}. Server, load generators and market generator share th
 - **Mstock gateway: ${ours ? `${n0(ours.clients)} clients at P99 ${n0(ours.p99)} ms` : 'no step met P99 ≤ 50 ms'}** (largest step run with P99 ≤ 50 ms and every client connected).
 - **Naive design: ${naive ? `${n0(naive.clients)} clients at P99 ${n0(naive.p99)} ms` : 'no step met P99 ≤ 50 ms'}**.
 - Ratio (clients at P99 ≤ 50 ms): **${ratio}** (target ≥ 2×).
+- Largest step before saturation (P99 ≤ 1 s): Mstock ${oursUp ? n0(oursUp.clients) : '–'}, naive ${naiveUp ? n0(naiveUp.clients) : '–'} (**${upRatio}**).
+- Same client count, Mstock vs naive: ${same.length ? same.join('; ') : 'n/a'}.
 - Idle connection memory (Mstock socket.io, largest step): **${ours ? `${n1(ours.idleRssPerConnKB)} KB RSS, ${n1(ours.idleHeapPerConnKB)} KB JS heap` : 'n/a'}** per connection (target ≤ 10 KB).
 - Idle Kite binary ticker connections (raw ws, same server): **${o.kite ? `${n1(o.kite.rssKB)} KB RSS, ${n1(o.kite.heapKB)} KB JS heap` : 'n/a'}** per connection (${o.kite ? n0(o.kite.clients) : '–'} connections).
 
-| design | clients | deliveries/s | frames/s | P50 ms | P99 ms | P99.9 ms | max ms | SDK probes P50 / P99 ms | server CPU (1 core = 100%) | machine CPU (all cores) | server loop delay P99 ms | idle KB/conn RSS / heap | active KB/conn RSS | server RSS MB |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| design | clients | deliveries/s | frames/s | P50 ms | P99 ms | P99.9 ms | max ms | SDK probes P50 / P99 ms | server CPU (1 core = 100%) | load generators CPU | machine CPU (all cores) | load avg | server loop delay P99 ms | idle KB/conn RSS / heap | active KB/conn RSS | server RSS MB |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ## Method
@@ -75,7 +87,9 @@ ${rows.join('\n')}
   ${n1(o.windowMs / 1000)} s measured after a 3 s warm-up. deliveries/s counts instrument updates; frames/s WebSocket messages.
 - Memory: server RSS and JS heap after a forced GC, sampled after the first half and after all N authenticated idle connections
   (no subscriptions); per connection = the growth between the two samples ÷ N/2 (the slope, so one-off warm-up is left out).
-- A step series stops at the first step over P99 50 ms (Mstock) or 1 s (naive).
+- The two designs run alternately, step by step (naive 1,000, Mstock 1,000, naive 1,500, Mstock 2,000, …), each on its own
+  server process, the other's market paused: background load on the machine falls on both alike. A design stops at its first
+  step over P99 1 s (saturated). "load avg" is /proc/loadavg at the end of the window: other work on the machine shows there.
 `;
 }
 

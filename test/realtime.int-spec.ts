@@ -6,7 +6,7 @@ import type { OrderUpdate, RealtimeError, SubscribeAck, Tick } from '../src/sdk'
 import { logIn } from './factories/users';
 import { FEED_STATUS_CHANGED } from '../src/modules/market-data/market-data.events';
 import type { FeedStatus, MarketStatus } from '../src/sdk';
-import { connectSdk, emitEvent, eventually, publishQuotes, quoteFor, rawConnect, record, sleep, tokenOf } from './support/realtime';
+import { connectSdk, emitEvent, emitOrderUpdated, eventually, orderFor, publishQuotes, quoteFor, rawConnect, record, sleep, tokenOf } from './support/realtime';
 import { connectRawSocketIo } from './support/realtime-raw';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
 import { funded, Trader } from './support/trading';
@@ -245,3 +245,29 @@ describe('Realtime gateway: handshake, subscriptions, pushes, abuse (socket.io)'
   });
 });
 
+
+/** No REDIS_URL: socket.io's in-process adapter and the in-memory pub/sub carry the same pushes. */
+describe('Realtime gateway without Redis (one process)', () => {
+  let t: TestApp;
+  let trader: Trader;
+
+  beforeAll(async () => {
+    t = await startTestApp(productionTestConfig({ REDIS_URL: '', MARKET_HOURS: 'always-open' }));
+    trader = await funded(t, 0);
+  });
+  afterAll(() => t?.close());
+
+  it('pushes order updates and closes the socket on logout', async () => {
+    const client = await connectSdk(t, bearer(trader));
+    try {
+      const orders = record(client, 'order_update');
+      const closed = record(client, 'closed');
+      emitOrderUpdated(t, orderFor(trader.user.userId, 'MS1', { status: 'CANCELLED' }));
+      await eventually(() => expect(orders.map((o) => o.status)).toEqual(['CANCELLED']));
+      await request(t.url).post('/api/v1/auth/logout').set(trader.auth).expect(200);
+      await eventually(() => expect(closed).toEqual(['io server disconnect']), 1000);
+    } finally {
+      client.close();
+    }
+  });
+});

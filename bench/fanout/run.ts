@@ -80,6 +80,9 @@ async function step(design: 'socketio' | 'naive', clients: number, server: Proc,
   const tokens = design === 'socketio' ? (await server.request<{ tokens: string[] }>({ cmd: 'tokens', count: Math.min(clients, 200) }, 'tokens')).tokens : ['-'];
   // Idle memory is the slope between two halves of the connections: it leaves out what the first
   // connections warm up once (JIT code, pools, heap growth) and what GC returns meanwhile.
+  // The market is paused while idle memory is sampled: its garbage would swamp a few KB per connection.
+  server.send({ cmd: 'pause' });
+  await sleep(500);
   const base = await server.request<ServerSample>({ cmd: 'stats', gc: true }, 'stats');
   const halves = split(clients, 2);
   const connected: { connected: number; failed: number; ms: number }[] = [];
@@ -103,6 +106,7 @@ async function step(design: 'socketio' | 'naive', clients: number, server: Proc,
     samples.push(await server.request<ServerSample>({ cmd: 'stats', gc: true }, 'stats'));
   }
   const [idleHalf, idle] = samples;
+  server.send({ cmd: 'resume' });
   await Promise.all(workers.map((w, i) => w.request({ cmd: 'subscribe', universe, perClient: PER_CLIENT, seed: 1234, workerIndex: i }, 'subscribed', 600_000)));
   await sleep(WARMUP_MS);
 
@@ -155,6 +159,7 @@ async function step(design: 'socketio' | 'naive', clients: number, server: Proc,
 /** Idle memory of Kite binary ticker connections (raw ws on the same server), by the same two-halves slope. */
 async function kiteIdle(clients: number, server: Proc, url: string, workers: Proc[]): Promise<{ clients: number; rssKB: number; heapKB: number }> {
   const { tokens } = await server.request<{ tokens: string[] }>({ cmd: 'kite-tokens', count: Math.min(clients, 200) }, 'tokens');
+  server.send({ cmd: 'pause' });
   const samples: ServerSample[] = [];
   const halves = split(clients, 2);
   for (const half of halves) {

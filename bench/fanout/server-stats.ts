@@ -7,7 +7,12 @@ export function serverStats() {
   return {
     resetLoop: () => loop.reset(),
     sample: (gc: boolean) => {
-      if (gc) (global as unknown as { gc?: () => void }).gc?.();
+      // Twice: the first pass leaves what finalizers and weak callbacks free for the second.
+      const collect = (global as unknown as { gc?: () => void }).gc;
+      if (gc && collect) {
+        collect();
+        collect();
+      }
       const m = process.memoryUsage();
       return {
         rss: m.rss,

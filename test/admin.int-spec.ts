@@ -39,8 +39,10 @@ describe('Operator actions: KYC and trading block', () => {
     expect(res.body).toMatchObject({ status: 'error', error_type: 'PermissionException' });
 
     const admin = await enrolledUser(t, { email: `2${adminEmail}` });
+    const database = t.config.database.url!;
     await t.close();
-    t = await startTestApp(productionTestConfig({ ADMIN_EMAILS: `${adminEmail},2${adminEmail}` }));
+    // The same database, a new operator list: the restart promotes the second admin.
+    t = await startTestApp(productionTestConfig({ ADMIN_EMAILS: `${adminEmail},2${adminEmail}`, DATABASE_URL: database }));
     const { access_token: adminToken } = await logIn(t, admin);
     const auth = { Authorization: `Bearer ${adminToken}` };
     await request(t.url).put(`/api/v1/admin/users/${trader.userId}/kyc`).set(auth).send({ status: 'approved' }).expect(400);

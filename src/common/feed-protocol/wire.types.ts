@@ -1,34 +1,11 @@
-/**
- * What the binary feed carries, as JavaScript values. These mirror the venue contract's
- * `QuoteSnapshot` / `DepthLevel` (common/exchange-protocol/venue.types.ts) field for field; the
- * wire format is defined here, on its own, and wire.types.spec.ts fails to compile if the two
- * ever drift apart. Prices are integer paise, quantities integers, times epoch ms.
- */
-export interface WireDepthLevel {
-  price: number;
-  quantity: number;
-  orders: number;
-}
+import type { DepthLevel, QuoteSnapshot } from '../exchange-protocol/venue.types';
 
-export interface WireQuote {
-  instrumentToken: number;
-  timestamp: number;
-  lastTradeTime: number;
-  lastPrice: number;
-  lastQuantity: number;
-  volume: number;
-  averagePrice: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  lowerCircuit: number;
-  upperCircuit: number;
-  totalBuyQuantity: number;
-  totalSellQuantity: number;
-  bids: WireDepthLevel[];
-  asks: WireDepthLevel[];
-}
+/**
+ * What the binary feed carries, as JavaScript values: exactly the venue contract's quote, so the
+ * two cannot drift. Prices are integer paise, quantities integers, times epoch ms.
+ */
+export type WireDepthLevel = DepthLevel;
+export type WireQuote = QuoteSnapshot;
 
 /** The frame's message type (header byte 3). */
 export const MessageType = {

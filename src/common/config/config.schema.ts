@@ -47,7 +47,7 @@ export const configSchema = z
     CORS_ORIGINS: csv.default(''),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 
-    REALTIME_FLUSH_MS: z.coerce.number().int().min(10).max(1000).default(100),
+    REALTIME_FLUSH_MS: z.coerce.number().int().min(10).max(1000).default(50),
     REALTIME_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(3000),
     REALTIME_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
     REALTIME_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(65_536).default(65_536),

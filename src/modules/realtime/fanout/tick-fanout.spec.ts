@@ -153,6 +153,28 @@ describe('TickFanout', () => {
     }
   });
 
+  it('does not fall behind batches that arrive about once per window, even after a late one', () => {
+    jest.useFakeTimers({ now: 2_000_000 });
+    const paced = new TickFanout({ flushMs: 50, maxSubscriptions: 3, sendBufferLimitBytes: 1000, codecs: { socketio: codec, kite: codec } });
+    try {
+      const w = new FakeWriter();
+      paced.subscribe(new Member(w), [INFY], 'ltp');
+      const batchAt = (ms: number, price: number) => {
+        jest.advanceTimersByTime(ms);
+        paced.publish({ quotes: [quote(INFY, price)], publishedAt: Date.now() });
+        jest.advanceTimersByTime(0);
+      };
+      batchAt(0, 100);
+      batchAt(130, 101); // 30 ms late
+      batchAt(70, 102); // back on the 100 ms grid
+      batchAt(100, 103);
+      expect(w.items).toEqual([[`${INFY}:ltp:100`], [`${INFY}:ltp:101`], [`${INFY}:ltp:102`], [`${INFY}:ltp:103`]]);
+    } finally {
+      paced.close();
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps the latest quote of every instrument for snapshots, watched or not', () => {
     publish(quote(SBIN, 300), quote(SBIN, 301));
     expect(fanout.quote(SBIN)?.lastPrice).toBe(301);

@@ -102,7 +102,9 @@ export interface SubscribeResult {
  * has not left yet is skipped and keeps its batch, so a slow reader gets fewer, fresher
  * frames instead of a growing queue; one whose user-space buffer passes the limit anyway is dropped.
  * Leading-edge throttle: a batch after a quiet period goes out at once; within `flushMs` of the
- * last flush it waits for the window to end.
+ * last flush it waits for the window to end. The window must be shorter than the upstream batch
+ * period: equal to it, each flush starts from the previous one's start, and one late batch shifts
+ * every later flush behind its batch (measured: +30 ms median latency with 100 ms on both).
  */
 export class TickFanout {
   private readonly latest = new Map<number, Quote>();

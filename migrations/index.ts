@@ -2,10 +2,11 @@ import { Identity1764100000000 } from './1764100000000-identity';
 import { Instruments1764200000000 } from './1764200000000-instruments';
 import { Funds1764300000000 } from './1764300000000-funds';
 import { Trading1764400000000 } from './1764400000000-trading';
+import { MarketData1764500000000 } from './1764500000000-market-data';
 import { PortfolioJobs1764600000000 } from './1764600000000-portfolio-jobs';
 import { Iceberg1764700000000 } from './1764700000000-iceberg';
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
  * TypeScript (tests, CLI) and from the compiled build. Merged migrations are frozen history.
  */
-export const MIGRATIONS: Function[] = [Identity1764100000000, Instruments1764200000000, Funds1764300000000, Trading1764400000000, PortfolioJobs1764600000000, Iceberg1764700000000];
+export const MIGRATIONS: Function[] = [Identity1764100000000, Instruments1764200000000, Funds1764300000000, Trading1764400000000, MarketData1764500000000, PortfolioJobs1764600000000, Iceberg1764700000000];

@@ -12,6 +12,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ExchangeSimModule } from './modules/exchange-sim/exchange-sim.module';
 import { InstrumentsModule } from './modules/instruments/instruments.module';
+import { MarketDataModule } from './modules/market-data';
 import { OrdersModule } from './modules/orders/orders.module';
 import { RealtimeModule } from './modules/realtime';
 import { PortfolioModule } from './modules/portfolio/portfolio.module';
@@ -40,6 +41,7 @@ export class AppModule {
         OrdersModule,
         PortfolioModule,
         ExchangeSimModule,
+        MarketDataModule,
       ],
     };
   }

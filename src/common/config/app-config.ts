@@ -136,6 +136,23 @@ export class AppConfig {
     return { alwaysOpen: hours === 'always-open', holidays: this.raw.EXCHANGE_HOLIDAYS };
   }
 
+  /**
+   * Market data: where the binary feed is (an external simulator or venue; else the embedded
+   * simulator's own feed on a loopback port), staleness, leader lease, batching and tick retention
+   * (two years with a real database, two days in embedded mode so a laptop's disk does not fill).
+   */
+  get marketData() {
+    const r = this.raw;
+    return {
+      feed: r.MARKET_FEED_HOST !== undefined && r.MARKET_FEED_PORT !== undefined ? { host: r.MARKET_FEED_HOST, port: r.MARKET_FEED_PORT } : undefined,
+      staleAfterMs: r.MARKET_STALE_AFTER_MS,
+      leaderTtlMs: r.MARKET_LEADER_TTL_MS,
+      tickFlushMs: r.MARKET_TICK_FLUSH_MS,
+      candleFlushMs: r.MARKET_CANDLE_FLUSH_MS,
+      tickRetentionDays: r.MARKET_TICK_RETENTION_DAYS ?? (this.database.embedded ? 2 : 730),
+    };
+  }
+
   /** In-memory adapters when neither REDIS_URL nor REDIS_SENTINELS is set. */
   get redis() {
     return {

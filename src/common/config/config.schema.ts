@@ -89,6 +89,14 @@ export const configSchema = z
 
     MARKET_HOURS: z.enum(['always-open', 'exchange']).optional(),
     EXCHANGE_HOLIDAYS: csv.pipe(z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates must be YYYY-MM-DD'))).optional(),
+
+    MARKET_FEED_HOST: z.string().min(1).optional(),
+    MARKET_FEED_PORT: port.optional(),
+    MARKET_STALE_AFTER_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+    MARKET_LEADER_TTL_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
+    MARKET_TICK_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(200),
+    MARKET_CANDLE_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    MARKET_TICK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV === 'production') {
@@ -98,6 +106,9 @@ export const configSchema = z
     }
     if (cfg.REDIS_URL && cfg.REDIS_SENTINELS) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'set either REDIS_URL or REDIS_SENTINELS, not both' });
+    }
+    if ((cfg.MARKET_FEED_HOST === undefined) !== (cfg.MARKET_FEED_PORT === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['MARKET_FEED_PORT'], message: 'set MARKET_FEED_HOST and MARKET_FEED_PORT together' });
     }
     if ((cfg.EXCHANGE_FIX_HOST === undefined) !== (cfg.EXCHANGE_FIX_PORT === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['EXCHANGE_FIX_PORT'], message: 'set EXCHANGE_FIX_HOST and EXCHANGE_FIX_PORT together' });

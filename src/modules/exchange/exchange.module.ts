@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CLOCK, type Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../common/config/app-config';
-import type { MarketDataSource, Venue } from '../../common/exchange-protocol/venue.types';
+import type { Venue } from '../../common/exchange-protocol/venue.types';
 import { HealthRegistry } from '../../common/observability/health.registry';
 import { ExchangeSimModule } from '../exchange-sim/exchange-sim.module';
-import { MARKET_DATA_SOURCE, VENUE } from '../exchange-sim/venue.types';
-import { LAST_PRICE_PROVIDER, LastPriceProvider } from '../risk/last-price';
+import { VENUE } from '../exchange-sim/venue.types';
+import { MarketDataModule } from '../market-data';
 import { CircuitBreaker } from './circuit-breaker';
 import { EXCHANGE_GATEWAY, ExchangeGateway } from './exchange-gateway';
 import { FixGateway } from './fix-gateway';
@@ -50,32 +50,22 @@ function gatewayFor(config: AppConfig, clock: Clock, venue: Venue | undefined): 
 
 /**
  * The broker's side of the exchange link: the ExchangeGateway port behind a circuit breaker, and
- * last prices for risk. The adapter is the FIX 4.4 initiator when EXCHANGE_FIX_HOST is set, else
- * the in-process simulator. The simulator module may be inert (SIM_ENABLED=false): its ports are
- * then optional here, and risk gets no last price from it (market orders then need another source).
+ * (re-exported from market data) last prices for risk. The adapter is the FIX 4.4 initiator when
+ * EXCHANGE_FIX_HOST is set, else the in-process simulator. The simulator module may be inert
+ * (SIM_ENABLED=false): its ports are then optional here; last prices come from the market-data
+ * feed (MARKET_FEED_HOST), and there are none without one.
  */
 @Module({
-  imports: [ExchangeSimModule],
+  imports: [ExchangeSimModule, MarketDataModule],
   providers: [
     {
       provide: EXCHANGE_GATEWAY,
       inject: [AppConfig, CLOCK, { token: VENUE, optional: true }],
       useFactory: gatewayFor,
     },
-    {
-      provide: LAST_PRICE_PROVIDER,
-      inject: [AppConfig, { token: MARKET_DATA_SOURCE, optional: true }],
-      useFactory: (config: AppConfig, source: MarketDataSource | undefined): LastPriceProvider => ({
-        lastPrice: (token) => {
-          // A simulator that is not running has reference prices, not trades: no price is the truth.
-          if (!source || !config.simulator.enabled) return undefined;
-          const ltp = source.snapshot(token)?.lastPrice;
-          return ltp ? ltp : undefined;
-        },
-      }),
-    },
     GatewayLifecycle,
   ],
-  exports: [EXCHANGE_GATEWAY, LAST_PRICE_PROVIDER],
+  // Re-exported for risk and portfolio: LAST_PRICE_PROVIDER now comes from the market-data quotes.
+  exports: [EXCHANGE_GATEWAY, MarketDataModule],
 })
 export class ExchangeModule {}

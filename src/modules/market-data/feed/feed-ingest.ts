@@ -1,0 +1,202 @@
+import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { FeedClient, type FeedClientOptions, type WireQuote } from '../../../common/feed-protocol';
+import type { PubSub } from '../../../common/redis/ports';
+import { BusEncoder, QUOTES_CHANNEL, type BusMessage } from '../bus/quote-bus';
+import { marketMetrics } from '../market-data.metrics';
+import type { InstrumentDirectory } from '../quotes/quote-mapping';
+import type { MarketWriter } from '../storage/market-writer';
+import { PersistQueue } from './persist-queue';
+import { CACHE_FLUSH_MS, QuoteCacheWriter, type CacheSink } from './quote-cache-writer';
+
+export interface FeedIngestOptions {
+  target: { host: string; port: number };
+  epoch: number;
+  instruments: InstrumentDirectory;
+  /** Null in embedded mode: one process, nobody else to tell (its QuotesService gets deliverLocally). */
+  pubsub: PubSub | null;
+  /** Null in embedded mode: one process, whose QuotesService memory is the cache. */
+  cache: CacheSink | null;
+  /** This process's own QuotesService: gets each message as it is published, not decoded back from the bus. */
+  deliverLocally?: (message: BusMessage) => void;
+  writer: MarketWriter;
+  tickFlushMs: number;
+  candleFlushMs: number;
+  /** The leader's term is over (fenced out by the database): the caller steps down. */
+  onDeposed: (reason: string) => void;
+  client?: FeedClientOptions;
+  /** Benchmarks observe each acknowledged publish and each committed tick batch. */
+  observer?: {
+    published?(quotes: readonly WireQuote[], receivedAt: number, ackedAt: number): void;
+    ticksCommitted?(count: number, oldestReceivedAt: number, committedAt: number): void;
+  };
+}
+
+const HEARTBEAT_MS = 1000;
+
+/**
+ * The leader's feed handler for one term: reads the exchange feed (FeedClient: reconnects with
+ * backoff, re-snapshots after a gap), validates each quote, drops those older than what it has, and for every
+ * batch writes the quote cache, publishes one bus message to all replicas, and queues ticks and
+ * candles for Postgres. Nothing in here waits on another: a slow database never delays a publish.
+ */
+export class FeedIngest {
+  private readonly logger = new Logger(FeedIngest.name);
+  private readonly client: FeedClient;
+  private readonly encoder = new BusEncoder();
+  private readonly cacheWriter: QuoteCacheWriter | null;
+  readonly persist: PersistQueue;
+  /** Timestamp of each instrument's latest quote (only the time: holding the quotes would age them all into the old generation). */
+  private readonly latest = new Map<number, number>();
+  private seq = 0;
+  private feedUp = false;
+  private feedDownSince = performance.now();
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+  private lastWarnAt = 0;
+
+  constructor(private readonly o: FeedIngestOptions) {
+    this.client = new FeedClient({ logger: this.logger, ...o.client });
+    this.cacheWriter = o.cache && new QuoteCacheWriter(o.cache, (err) => this.failed('cache', err));
+    this.persist = new PersistQueue({
+      writer: o.writer,
+      epoch: o.epoch,
+      tickFlushMs: o.tickFlushMs,
+      candleFlushMs: o.candleFlushMs,
+      onFencedOut: (err) => o.onDeposed(err.message),
+      onTicksCommitted: o.observer?.ticksCommitted,
+    });
+  }
+
+  get feedConnected(): boolean {
+    return this.feedUp;
+  }
+
+  /** How long the feed has been down (0 while up; counted from the start of this term before the first snapshot). */
+  get feedDownForMs(): number {
+    return this.feedUp ? 0 : performance.now() - this.feedDownSince;
+  }
+
+  start(): void {
+    this.client.on('snapshot', (quotes) => this.onBatch(quotes, true));
+    this.client.on('quotes', (quotes) => this.onBatch(quotes, false));
+    this.client.on('disconnected', (reason) => this.setFeedUp(false, reason));
+    this.client.connect(this.o.target.host, this.o.target.port);
+    this.persist.start();
+    if (this.cacheWriter) this.timers.push(setInterval(() => void this.cacheWriter?.flush(), CACHE_FLUSH_MS));
+    this.timers.push(setInterval(() => this.publishStatus(), HEARTBEAT_MS));
+    this.publishStatus();
+  }
+
+  /** Closes the feed and writes what is buffered. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.client.close();
+    await this.persist.stop();
+    this.cacheWriter?.clear();
+  }
+
+  /**
+   * The publish goes out first, on its own: what replicas (and traders' screens) wait for is the
+   * bus message, and a PUBLISH queued behind a thousand cache SETs on the same connection waits for
+   * all of them. Cache writes and the candle/tick bookkeeping follow once the I/O has been handed over.
+   */
+  private onBatch(batch: readonly WireQuote[], snapshot: boolean): void {
+    if (this.stopped) return;
+    const receivedAt = performance.now();
+    marketMetrics.feedQuotes.inc(batch.length);
+    if (snapshot) {
+      // A snapshot is the whole state ("replace, do not merge"): an exchange restarted on another clock is not "out of order".
+      this.latest.clear();
+      this.setFeedUp(true, 'snapshot received');
+    }
+    const fresh: WireQuote[] = [];
+    const valid: WireQuote[] = [];
+    for (const w of batch) {
+      if (!this.o.instruments.getByToken(w.instrumentToken)) {
+        marketMetrics.rejected.inc({ reason: 'unknown_instrument' });
+        continue;
+      }
+      if (w.lastPrice > 0 && w.volume > 0 && (w.lastPrice < w.lowerCircuit || w.lastPrice > w.upperCircuit)) {
+        marketMetrics.rejected.inc({ reason: 'outside_circuit' });
+        continue;
+      }
+      valid.push(w);
+      const held = this.latest.get(w.instrumentToken);
+      if (held !== undefined && w.timestamp < held) {
+        // Older than what replicas already have: it still feeds the candles (a late print), but the quote stays.
+        marketMetrics.rejected.inc({ reason: 'out_of_order' });
+        continue;
+      }
+      this.latest.set(w.instrumentToken, w.timestamp);
+      fresh.push(w);
+    }
+    if (fresh.length) void this.publish(fresh, receivedAt);
+    // Two turns of the loop later: the poll phase in between reads the publish acknowledgement
+    // (and the next feed frames) before this batch's bookkeeping takes the CPU.
+    if (valid.length) setImmediate(() => setImmediate(() => this.record(valid, fresh, receivedAt)));
+  }
+
+  private record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number): void {
+    if (this.stopped) return;
+    for (const w of valid) {
+      const kind = this.persist.record(w, receivedAt);
+      if (kind === 'trade' || kind === 'late') marketMetrics.trades.inc();
+    }
+    if (this.cacheWriter) for (const w of fresh) this.cacheWriter.changed(w, this.o.instruments.getByToken(w.instrumentToken)!);
+  }
+
+  private async publish(quotes: WireQuote[], receivedAt: number): Promise<void> {
+    const header = { epoch: this.o.epoch, seq: ++this.seq, publishedAt: Date.now() };
+    const pubsub = this.o.pubsub;
+    const message = pubsub && this.encoder.quotes(header, quotes);
+    this.local({ kind: 'quotes', ...header, quotes });
+    if (!pubsub || !message) return;
+    try {
+      await pubsub.publish(QUOTES_CHANNEL, message);
+      const ackedAt = performance.now();
+      marketMetrics.publishLag.observe((ackedAt - receivedAt) / 1000);
+      this.o.observer?.published?.(quotes, receivedAt, ackedAt);
+    } catch (err) {
+      this.failed('publish', err as Error);
+    }
+  }
+
+  private publishStatus(): void {
+    if (this.stopped) return;
+    const downMs = this.feedUp ? 0 : performance.now() - this.feedDownSince;
+    const header = { epoch: this.o.epoch, seq: ++this.seq, publishedAt: Date.now() };
+    this.local({ kind: 'status', ...header, feedUp: this.feedUp, feedDownMs: Math.round(downMs) });
+    this.o.pubsub?.publish(QUOTES_CHANNEL, this.encoder.status(header, this.feedUp, downMs)).catch((err) => this.failed('publish', err as Error));
+  }
+
+  /**
+   * This process's QuotesService gets the message on the next turn of the loop: after the PUBLISH
+   * has been written to Redis (auto-pipelined commands go out on process.nextTick), and before the
+   * in-memory bus of embedded mode delivers its copy (which is then skipped, undecoded, by seq).
+   */
+  private local(message: BusMessage): void {
+    const deliver = this.o.deliverLocally;
+    if (deliver) setImmediate(() => deliver(message));
+  }
+
+  private setFeedUp(up: boolean, reason: string): void {
+    if (up === this.feedUp) return;
+    this.feedUp = up;
+    if (!up) this.feedDownSince = performance.now();
+    this.logger.log(`exchange feed ${up ? 'up' : 'down'} (${reason})`);
+    this.publishStatus();
+  }
+
+  /** Failures repeat at the batch rate while Redis is down: count all, log one every 10 s. */
+  private failed(target: 'cache' | 'publish', err: Error): void {
+    marketMetrics.writeFailures.inc({ target });
+    const now = performance.now();
+    if (now - this.lastWarnAt < 10_000) return;
+    this.lastWarnAt = now;
+    this.logger.warn(`market-data ${target} write failed: ${err.message}`);
+  }
+}

@@ -92,7 +92,7 @@ function collect(start: number, book: InstrumentBook, isBuy: boolean, into: Map<
   const side = book.side(isBuy);
   for (let i = start; i >= 0; i = side.after(i)) {
     let q = 0;
-    for (let o = side.head[i]; o !== null; o = o.next) q += o.qty - o.filled;
+    for (let o = side.first(i); o !== null; o = o.next) q += o.qty - o.filled;
     into.set(book.price(i), q);
   }
 }
@@ -111,8 +111,8 @@ export function runAuction(core: EngineCore, book: InstrumentBook): Equilibrium 
     const pIdx = book.index(eq.price);
     let left = eq.qty;
     while (left > 0) {
-      const b = book.marketBuys.head ?? (book.bids.best >= pIdx ? book.bids.head[book.bids.best] : null);
-      const s = book.marketSells.head ?? (book.asks.best >= 0 && book.asks.best <= pIdx ? book.asks.head[book.asks.best] : null);
+      const b = book.marketBuys.head ?? (book.bids.best >= pIdx ? book.bids.first(book.bids.best) : null);
+      const s = book.marketSells.head ?? (book.asks.best >= 0 && book.asks.best <= pIdx ? book.asks.first(book.asks.best) : null);
       if (b === null || s === null) break; // unreachable by construction of eq.qty
       const q = Math.min(left, b.qty - b.filled, s.qty - s.filled);
       left -= q;

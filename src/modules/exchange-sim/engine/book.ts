@@ -2,7 +2,7 @@ import { Loc, type Order } from './order';
 import { PriceLadder } from './price-ladder';
 import type { DepthLevel, DepthSnapshot, InstrumentSpec } from './types';
 
-/** Refuse specs whose band would need an absurd ladder (memory is levels * ~40 bytes). */
+/** Refuse specs whose band would need an absurd ladder (level totals cost ~25 bytes per level, both sides). */
 export const MAX_LEVELS = 4_000_000;
 
 /** A FIFO of pre-open market orders; they have no price, so they live outside the ladder. */
@@ -131,7 +131,7 @@ export class InstrumentBook {
     const out: Order[] = [];
     if (side === null) return out;
     for (let i = side.best; i >= 0; i = side.after(i)) {
-      for (let o = side.head[i]; o !== null; o = o.next) out.push(o);
+      for (let o = side.first(i); o !== null; o = o.next) out.push(o);
     }
     return out;
   }

@@ -73,7 +73,6 @@ export class EngineCore {
     const opp = isBuy ? book.asks : book.bids;
     const aggressor = isBuy ? Side.BUY : Side.SELL;
     const listener = this.listener;
-    const head = opp.head;
     const levelQty = opp.qty;
     const cid = o.clientId;
     let left = o.qty - o.filled;
@@ -81,7 +80,7 @@ export class EngineCore {
       const idx = opp.best;
       if (idx < 0 || (isBuy ? idx > limit : idx < limit)) break;
       const price = book.lower + idx * book.tick;
-      let r = head[idx] as Order;
+      let r = opp.first(idx) as Order;
       for (;;) {
         if (r.clientId === cid) return true;
         const q = left < r.visible ? left : r.visible;
@@ -110,7 +109,7 @@ export class EngineCore {
           opp.requeue(r);
         }
         if (left === 0) break;
-        const h = head[idx];
+        const h = opp.first(idx);
         if (h === null) break;
         r = h;
       }
@@ -132,9 +131,9 @@ export class EngineCore {
       const bs = book.buyStops;
       const ss = book.sellStops;
       let c: Order | null = null;
-      if (bs !== null && bs.best >= 0 && bs.best <= li) c = bs.head[bs.best];
+      if (bs !== null && bs.best >= 0 && bs.best <= li) c = bs.first(bs.best);
       if (ss !== null && ss.best >= 0 && ss.best >= li) {
-        const s = ss.head[ss.best] as Order;
+        const s = ss.first(ss.best) as Order;
         if (c === null || s.seq < c.seq) c = s;
       }
       if (c === null) return;

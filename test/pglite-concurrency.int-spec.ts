@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/common/config/app-config';
 import { createDataSource } from '../src/common/database/data-source.factory';
 import { EmbeddedPostgres } from '../src/common/database/embedded-postgres';
+import { prepared, runPrepared } from '../src/common/database/prepared-statement';
 
 /**
  * The embedded database is PGlite, a single Postgres session. Shared naively between
@@ -49,6 +51,18 @@ describe('Embedded Postgres (PGlite child + pool of one)', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(100);
     const [{ balance }] = await ds.query('SELECT balance FROM acct WHERE id = 1');
     expect(Number(balance)).toBe(100);
+  });
+
+  it('runs named prepared statements, also after the pool replaced its connection (the session keeps them)', async () => {
+    const statement = prepared('test.balance', 'SELECT balance FROM acct WHERE id = $1');
+    expect(await runPrepared(ds, statement, [1])).toEqual([{ balance: '100' }]);
+    // The pool closes idle clients; the next one meets the statement the first one prepared.
+    const pool = (ds.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    client.release(true);
+    await new Promise((r) => setTimeout(r, 500)); // the socket server takes one connection at a time
+    expect(await runPrepared(ds, statement, [1])).toEqual([{ balance: '100' }]);
+    expect(await runPrepared(ds, statement, [1])).toEqual([{ balance: '100' }]);
   });
 
   it('keeps committed data across a restart of the child process', async () => {

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { paiseToRupees } from '../../common/money/money';
-import { Cache, CACHE } from '../../common/redis/ports';
 import { Clock, CLOCK } from '../../common/clock/clock';
 import { istParts } from '../../common/clock/ist';
+import { prepared, PreparedStatement, runPrepared } from '../../common/database/prepared-statement';
 import type { OrderIntent } from '../risk/order-intent';
 import { ServiceUnavailableError } from '../../common/errors';
 import { FundsService } from '../accounts/funds.service';
@@ -31,7 +31,66 @@ export interface PlaceResult {
   replayed: boolean;
 }
 
-const UNIQUE_VIOLATION = '23505';
+interface StoredResult {
+  request_hash: string;
+  response: { order_id: string };
+}
+
+/** A key seen before: the first answer again, or 422 when it came with a different request. */
+function replayOf(stored: StoredResult, hash: string): PlaceResult {
+  if (stored.request_hash !== hash) throw new IdempotencyMismatchError();
+  return { response: stored.response, replayed: true };
+}
+
+/**
+ * Advisory-lock namespace (first key of the two-key form, which never overlaps the one-key
+ * locks used elsewhere) for "this user's Idempotency-Key is being placed right now".
+ */
+const IDEMPOTENCY_LOCK_SPACE = 0x1de9;
+
+/**
+ * The placement statement for a margin gate (buys, MIS/short sells) or a holdings gate (CNC
+ * sells). Built once: it runs as a named prepared statement, planned once per connection.
+ *
+ * `claim`: with an Idempotency-Key, a transaction-scoped advisory lock on (user, key) taken
+ * before anything is written. A duplicate whose statement overlaps the first one's fails to take
+ * it and writes nothing (409, in flight); one that comes after the first committed takes it and
+ * then meets the idempotency record's unique key (and replays). Postgres is shared by every
+ * replica, so this needs no Redis round trip.
+ */
+function placementStatement(cncSell: boolean): PreparedStatement {
+  const standing = `${UsersService.tradingAllowedCondition('$1')} AND (SELECT free FROM claim)`;
+  const gate = cncSell
+    ? PortfolioLedger.holdingBlockClauses({ userId: '$1', instrumentToken: '$5', quantity: '$2', condition: standing }, 'gate')
+    : FundsService.marginBlockClauses({ userId: '$1', amount: '$2', refId: '(SELECT id::text FROM newid)', condition: standing }, 'gate');
+  return prepared(
+    cncSell ? 'orders.place.holdings' : 'orders.place.margin',
+    `WITH claim AS (
+       SELECT $21::text IS NULL OR pg_try_advisory_xact_lock(${IDEMPOTENCY_LOCK_SPACE}, hashtext($1::uuid::text || ':' || $21::text)) AS free
+     ), newid AS (SELECT nextval('order_id_seq') AS id),
+     ${gate},
+     ins AS (
+       INSERT INTO orders (id, user_id, variety, status, instrument_token, exchange, tradingsymbol, transaction_type, order_type,
+         product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price, margin_blocked, holdings_blocked, tag, placed_by,
+         iceberg_total, iceberg_legs, parent_order_id)
+       SELECT newid.id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $24, $25, $26 FROM newid, gate
+       RETURNING ${ORDER_COLUMNS}
+     ), ev AS (
+       INSERT INTO order_events (order_id, status) SELECT id, status FROM ins
+     ), idem AS (
+       INSERT INTO idempotency_keys (user_id, key, request_hash, response)
+       SELECT $1, $21, $22, jsonb_build_object('order_id', id::text) FROM ins WHERE $21::text IS NOT NULL
+     ), ob AS (
+       INSERT INTO outbox (topic, aggregate_id) SELECT 'exchange.submit', id::text FROM ins WHERE $23::boolean
+     )
+     SELECT claim.free AS idempotency_key_free, ins.* FROM claim LEFT JOIN ins ON true`,
+  );
+}
+
+// Built on first use, not at import: the clauses come from other modules' classes.
+let placeWithMargin: PreparedStatement | undefined;
+let placeWithHoldings: PreparedStatement | undefined;
+const STORED_RESULT = prepared('orders.idempotency.stored', 'SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2');
 
 /**
  * Placement is one SQL statement: block margin (or holdings, for a CNC sell) conditionally, and
@@ -50,29 +109,22 @@ export class OrderPlacementService {
     private readonly dispatcher: OutboxDispatcher,
     private readonly events: EventEmitter2,
     @Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway,
-    @Inject(CACHE) private readonly cache: Cache,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async place(user: AuthUser, input: OrderInput & { tag?: string }, idempotencyKey?: string, leg?: IcebergLeg): Promise<PlaceResult> {
-    const hash = idempotencyKey ? requestHash(input as unknown as Record<string, unknown>) : null;
-    if (idempotencyKey) {
-      const replay = await this.replay(user.userId, idempotencyKey, hash!);
-      if (replay) return replay;
-      const claimed = await this.cache.setIfAbsent(`idem-inflight:${user.userId}:${idempotencyKey}`, '1', 30_000).catch(() => true);
-      if (!claimed) throw new IdempotencyInFlightError();
-    }
+    if (!idempotencyKey) return this.placeOnce(user, input, null, null, leg);
+    const hash = requestHash(input as unknown as Record<string, unknown>);
     try {
-      return await this.placeOnce(user, input, idempotencyKey ?? null, hash, leg);
+      return await this.placeOnce(user, input, idempotencyKey, hash, leg);
     } catch (err) {
-      if (idempotencyKey && (err as { code?: string }).code === UNIQUE_VIOLATION) {
-        // A duplicate that raced past the in-flight marker: the first one won; answer as it did.
-        const replay = await this.replay(user.userId, idempotencyKey, hash!);
-        if (replay) return replay;
-      }
+      if (err instanceof IdempotencyInFlightError) throw err;
+      // The key may have been used before: then the answer is the first one (or 422), whatever
+      // this attempt ran into — the record's unique key, or a refusal the first request did not
+      // meet (its margin is spent now, the market closed). Checked only on this slow path.
+      const stored = await this.storedResult(user.userId, idempotencyKey).catch(() => null);
+      if (stored) return replayOf(stored, hash);
       throw err;
-    } finally {
-      if (idempotencyKey) await this.cache.del(`idem-inflight:${user.userId}:${idempotencyKey}`).catch(() => undefined);
     }
   }
 
@@ -103,29 +155,10 @@ export class OrderPlacementService {
     }
     const cncSell = intent.product === 'CNC' && intent.transactionType === 'SELL';
     const variety = leg ? 'iceberg' : intent.variety;
-    const standing = UsersService.tradingAllowedCondition('$1');
-    const gate = cncSell
-      ? PortfolioLedger.holdingBlockClauses({ userId: '$1', instrumentToken: '$5', quantity: '$2', condition: standing }, 'gate')
-      : FundsService.marginBlockClauses({ userId: '$1', amount: '$2', refId: '(SELECT id::text FROM newid)', condition: standing }, 'gate');
     const status = variety === 'amo' ? OrderStatus.AmoReceived : OrderStatus.Received;
-    const rows = await this.dataSource.query(
-      `WITH newid AS (SELECT nextval('order_id_seq') AS id),
-       ${gate},
-       ins AS (
-         INSERT INTO orders (id, user_id, variety, status, instrument_token, exchange, tradingsymbol, transaction_type, order_type,
-           product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price, margin_blocked, holdings_blocked, tag, placed_by,
-           iceberg_total, iceberg_legs, parent_order_id)
-         SELECT newid.id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $24, $25, $26 FROM newid, gate
-         RETURNING ${ORDER_COLUMNS}
-       ), ev AS (
-         INSERT INTO order_events (order_id, status) SELECT id, status FROM ins
-       ), idem AS (
-         INSERT INTO idempotency_keys (user_id, key, request_hash, response)
-         SELECT $1, $21, $22, jsonb_build_object('order_id', id::text) FROM ins WHERE $21::text IS NOT NULL
-       ), ob AS (
-         INSERT INTO outbox (topic, aggregate_id) SELECT 'exchange.submit', id::text FROM ins WHERE $23::boolean
-       )
-       SELECT * FROM ins`,
+    const [row] = await runPrepared(
+      this.dataSource,
+      cncSell ? (placeWithHoldings ??= placementStatement(true)) : (placeWithMargin ??= placementStatement(false)),
       [
         user.userId,
         cncSell ? quantity : margin,
@@ -155,8 +188,9 @@ export class OrderPlacementService {
         leg?.parentId ?? null,
       ],
     );
-    if (rows.length === 0) await this.explainRefusal(user.userId, cncSell, margin, quantity, intent.instrument.instrumentToken);
-    const order = toOrder(rows[0]);
+    if (!row.idempotency_key_free) throw new IdempotencyInFlightError();
+    if (row.id === null) await this.explainRefusal(user.userId, cncSell, margin, quantity, intent.instrument.instrumentToken);
+    const order = toOrder(row);
     this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
     if (status === OrderStatus.Received) this.dispatcher.kick();
     return { response: { order_id: order.id }, replayed: false };
@@ -190,11 +224,9 @@ export class OrderPlacementService {
     );
   }
 
-  private async replay(userId: string, key: string, hash: string): Promise<PlaceResult | null> {
-    const [row] = await this.dataSource.query('SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
-    if (!row) return null;
-    if (row.request_hash !== hash) throw new IdempotencyMismatchError();
-    return { response: row.response, replayed: true };
+  private async storedResult(userId: string, key: string): Promise<StoredResult | null> {
+    const [row] = await runPrepared<StoredResult>(this.dataSource, STORED_RESULT, [userId, key]);
+    return row ?? null;
   }
 
   /** The order as stored (for events after amendments). */

@@ -177,5 +177,21 @@ describe.each([
       expect(results.filter((r) => r.allowed)).toHaveLength(30);
       expect(Math.max(...results.map((r) => r.count))).toBe(50);
     });
+
+    it('hitAll counts several windows at once and stops after the first refusal', async () => {
+      const both = [
+        { key: 'all:minute', limit: 2, windowMs: 60_000 },
+        { key: 'all:second', limit: 5, windowMs: 1_000 },
+      ];
+      const first = await ports.rateLimit.hitAll(both);
+      expect(first.map((r) => [r.count, r.allowed])).toEqual([[1, true], [1, true]]);
+      expect(first[0].resetMs).toBeGreaterThan(1_000);
+      expect(first[1].resetMs).toBeLessThanOrEqual(1_000);
+      await ports.rateLimit.hitAll(both);
+      // The first window refuses: the second is neither counted nor answered.
+      const refused = await ports.rateLimit.hitAll(both);
+      expect(refused.map((r) => [r.count, r.allowed])).toEqual([[3, false]]);
+      expect((await ports.rateLimit.hit('all:second', 5, 1_000)).count).toBe(3);
+    });
   });
 });

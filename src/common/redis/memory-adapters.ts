@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Cache, Lock, LockLease, PubSub, RateLimitResult, RateLimitStore, rateLimitResult, Unsubscribe } from './ports';
+import { Cache, Lock, LockLease, PubSub, RateLimitHit, RateLimitResult, RateLimitStore, rateLimitResult, Unsubscribe } from './ports';
 
 interface Entry {
   value: string;
@@ -123,15 +123,29 @@ export class MemoryRateLimitStore implements RateLimitStore {
   constructor(private readonly ks: MemoryKeyspace) {}
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
+    return this.count(key, limit, windowMs);
+  }
+
+  async hitAll(hits: RateLimitHit[]): Promise<RateLimitResult[]> {
+    const results: RateLimitResult[] = [];
+    for (const h of hits) {
+      const result = this.count(h.key, h.limit, h.windowMs);
+      results.push(result);
+      if (!result.allowed) break;
+    }
+    return results;
+  }
+
+  async reset(key: string): Promise<void> {
+    this.ks.delete(`rl:${key}`);
+  }
+
+  private count(key: string, limit: number, windowMs: number): RateLimitResult {
     const k = `rl:${key}`;
     const current = this.ks.read(k);
     const count = current ? Number(current.value) + 1 : 1;
     if (current) current.value = String(count);
     else this.ks.write(k, '1', windowMs);
     return rateLimitResult(count, limit, this.ks.remainingMs(k));
-  }
-
-  async reset(key: string): Promise<void> {
-    this.ks.delete(`rl:${key}`);
   }
 }

@@ -50,9 +50,21 @@ export interface RateLimitResult {
   resetMs: number;
 }
 
+export interface RateLimitHit {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
 export interface RateLimitStore {
   /** Counts one hit on `key` in a fixed window of `windowMs`. */
   hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  /**
+   * Counts one hit on each of several windows in one step (one round trip), in order, stopping
+   * after the first that refuses: a refused request does not count against the windows after it.
+   * Answers one result per window counted.
+   */
+  hitAll(hits: RateLimitHit[]): Promise<RateLimitResult[]>;
   /** Forgets the count (e.g. failed logins after a success). */
   reset(key: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { observeRedis, recordCacheLookup } from '../observability/metrics';
-import { Cache, Lock, LockLease, PubSub, RateLimitResult, RateLimitStore, rateLimitResult, Unsubscribe } from './ports';
+import { Cache, Lock, LockLease, PubSub, RateLimitHit, RateLimitResult, RateLimitStore, rateLimitResult, Unsubscribe } from './ports';
 
 /** Times a command for the redis_command_duration_seconds histogram. */
 async function timed<T>(command: string, run: () => Promise<T>): Promise<T> {
@@ -127,16 +127,37 @@ export class RedisLock implements Lock {
   }
 }
 
-const HIT = `local c = redis.call('incr', KEYS[1])
-if c == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
-return {c, redis.call('pttl', KEYS[1])}`;
+// KEYS: the windows' counters; ARGV: window ms and limit of each, in the same order.
+const HIT_ALL = `local out = {}
+for i, key in ipairs(KEYS) do
+  local c = redis.call('incr', key)
+  if c == 1 then redis.call('pexpire', key, ARGV[2 * i - 1]) end
+  out[#out + 1] = c
+  out[#out + 1] = redis.call('pttl', key)
+  if c > tonumber(ARGV[2 * i]) then break end
+end
+return out`;
+const HIT_ALL_SHA = createHash('sha1').update(HIT_ALL).digest('hex');
 
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, pttl] = (await timed('eval', () => this.redis.eval(HIT, 1, `${this.prefix}rl:${key}`, windowMs))) as [number, number];
-    return rateLimitResult(Number(count), limit, Number(pttl));
+    return (await this.hitAll([{ key, limit, windowMs }]))[0];
+  }
+
+  async hitAll(hits: RateLimitHit[]): Promise<RateLimitResult[]> {
+    const keys = hits.map((h) => `${this.prefix}rl:${h.key}`);
+    const args = hits.flatMap((h) => [h.windowMs, h.limit]);
+    // EVALSHA sends 40 bytes instead of the script; NOSCRIPT (a restarted Redis) loads it with EVAL.
+    const run = () =>
+      this.redis.evalsha(HIT_ALL_SHA, keys.length, ...keys, ...args).catch((err: Error) =>
+        err.message.startsWith('NOSCRIPT') ? this.redis.eval(HIT_ALL, keys.length, ...keys, ...args) : Promise.reject(err),
+      );
+    const out = (await timed('evalsha', run)) as number[];
+    const results: RateLimitResult[] = [];
+    for (let i = 0; i < out.length; i += 2) results.push(rateLimitResult(Number(out[i]), hits[i / 2].limit, Number(out[i + 1])));
+    return results;
   }
 
   async reset(key: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../common/config/app-config';
 import { TooManyRequestsError } from '../../../common/errors';
 import { NO_RATE_LIMIT, RATE_LIMIT_BUCKET } from '../../../common/http/rate-limit.decorator';
-import { RATE_LIMIT_STORE, RateLimitStore } from '../../../common/redis/ports';
+import { RATE_LIMIT_STORE, RateLimitHit, RateLimitStore } from '../../../common/redis/ports';
 import { AuthUser } from '../auth.types';
 
 /**
@@ -30,16 +30,15 @@ export class RateLimitGuard implements CanActivate {
     const who = request.user ? `user:${request.user.userId}` : `ip:${request.ip}`;
     const limit = request.user ? limits.perUserPerMinute : limits.anonymousPerIpPerMinute;
 
-    const general = await this.store.hit(`api:${who}`, limit, 60_000);
+    const hits: RateLimitHit[] = [{ key: `api:${who}`, limit, windowMs: 60_000 }];
+    const bucket = this.reflector.getAllAndOverride<'orders' | undefined>(RATE_LIMIT_BUCKET, targets);
+    if (bucket === 'orders') hits.push({ key: `orders:${who}`, limit: limits.ordersPerSecond, windowMs: 1_000 });
+    // Both windows in one round trip; the orders window is not counted when the general one refuses.
+    const [general, orders] = await this.store.hitAll(hits);
     void reply.header('X-RateLimit-Limit', String(limit)).header('X-RateLimit-Remaining', String(general.remaining));
     if (!general.allowed) throw new TooManyRequestsError(`Too many requests: limit is ${limit} per minute`, general.resetMs / 1000);
-
-    const bucket = this.reflector.getAllAndOverride<'orders' | undefined>(RATE_LIMIT_BUCKET, targets);
-    if (bucket === 'orders') {
-      const orders = await this.store.hit(`orders:${who}`, limits.ordersPerSecond, 1_000);
-      if (!orders.allowed) {
-        throw new TooManyRequestsError(`Too many orders: limit is ${limits.ordersPerSecond} per second`, orders.resetMs / 1000, 'RATE.ORDERS');
-      }
+    if (orders && !orders.allowed) {
+      throw new TooManyRequestsError(`Too many orders: limit is ${limits.ordersPerSecond} per second`, orders.resetMs / 1000, 'RATE.ORDERS');
     }
     return true;
   }

@@ -16,15 +16,36 @@ import { OrderAmendments } from './order-amendment.service';
 
 const S = OrderStatus;
 
+/** At most this many acknowledgements go into one statement. */
+const ACK_BATCH = 500;
+
+interface Queued {
+  message: VenueMessage;
+  applied: () => void;
+  failed: (err: unknown) => void;
+}
+
+type Acknowledgement = ExecutionReport & { execType: 'NEW' | 'TRIGGERED' };
+
+const isAcknowledgement = (m: VenueMessage): m is Acknowledgement =>
+  m.kind === 'execution' && (m.execType === 'NEW' || m.execType === 'TRIGGERED');
+
+const orderIdOf = (m: VenueMessage) => orderIdFromClOrdId(m.kind === 'cancel_reject' ? m.origClOrdId : m.clOrdId);
+
 /**
- * Applies what the exchange says to orders, one message at a time in arrival order. Each
- * message is one transaction (order row locked): trade row, order counters, position/holding
- * and funds move together; a resent message changes nothing the second time.
+ * Applies what the exchange says to orders, in arrival order. Each message is one transaction
+ * (order row locked): trade row, order counters, position/holding and funds move together; a
+ * resent message changes nothing the second time. The most common message, the acknowledgement
+ * of an order waiting for it, skips the transaction: acknowledgements queued one after another
+ * (of different orders) are applied together in one statement.
  */
 @Injectable()
 export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExecutionHandler.name);
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue: Queued[] = [];
+  private draining = false;
+  /** Settles when the last message enqueued so far has been handled. */
+  private last: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,14 +65,15 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
 
   /** Serialises handling so reports of one order apply in the order the exchange sent them. */
   enqueue(message: VenueMessage): Promise<void> {
-    const run = this.queue.then(() => this.handle(message));
-    this.queue = run.catch((err) => this.logger.error({ err, clOrdId: message.clOrdId }, 'execution report not applied'));
+    const run = new Promise<void>((applied, failed) => this.queue.push({ message, applied, failed }));
+    this.last = run.catch((err) => this.logger.error({ err, clOrdId: message.clOrdId }, 'execution report not applied'));
+    if (!this.draining) void this.drain();
     return run;
   }
 
   /** Waits until every message received so far is applied (tests, shutdown). */
   idle(): Promise<void> {
-    return this.queue;
+    return this.last;
   }
 
   /** Reports already received are applied before the database closes. */
@@ -59,20 +81,76 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
     return this.idle();
   }
 
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const acks = this.takeAcknowledgements();
+        if (acks.length > 0) await this.applyAcknowledgements(acks);
+        else await this.settle(this.queue.shift()!, (m) => this.handle(m));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** The acknowledgements at the head of the queue, up to the first other message or repeated order. */
+  private takeAcknowledgements(): Queued[] {
+    const orders = new Set<string>();
+    let n = 0;
+    while (n < this.queue.length && n < ACK_BATCH) {
+      const m = this.queue[n].message;
+      if (!isAcknowledgement(m) || orders.has(orderIdOf(m))) break;
+      orders.add(orderIdOf(m));
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private async applyAcknowledgements(items: Queued[]): Promise<void> {
+    let acked: Map<string, Order>;
+    try {
+      acked = new Map((await this.store.acknowledge(items.map((i) => acknowledgement(i.message as Acknowledgement)))).map((o) => [o.id, o]));
+    } catch (err) {
+      // The batch failed as a whole (nothing applied): each message on its own, so one bad one cannot hold back the rest.
+      this.logger.warn(`batched acknowledgement failed, applying one by one: ${(err as Error).message}`);
+      for (const item of items) await this.settle(item, (m) => this.handle(m));
+      return;
+    }
+    for (const item of items) {
+      const order = acked.get(orderIdOf(item.message));
+      if (order) {
+        this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
+        item.applied();
+      } else {
+        await this.settle(item, (m) => this.handleInTransaction(m));
+      }
+    }
+  }
+
+  private async settle(item: Queued, handle: (m: VenueMessage) => Promise<void>): Promise<void> {
+    try {
+      await handle(item.message);
+      item.applied();
+    } catch (err) {
+      item.failed(err);
+    }
+  }
+
   async handle(message: VenueMessage): Promise<void> {
-    const orderId = orderIdFromClOrdId(message.kind === 'cancel_reject' ? message.origClOrdId : message.clOrdId);
-    // The most common message, an acknowledgement of a waiting order, takes one statement.
-    if (message.kind === 'execution' && (message.execType === 'NEW' || message.execType === 'TRIGGERED')) {
-      const acked = await this.store.acknowledge(orderId, {
-        exchangeOrderId: message.exchangeOrderId,
-        at: new Date(message.transactTime),
-        triggered: message.execType === 'TRIGGERED',
-      });
+    if (isAcknowledgement(message)) {
+      const [acked] = await this.store.acknowledge([acknowledgement(message)]);
       if (acked) {
         this.events.emit(ORDER_UPDATED, { order: acked } satisfies OrderUpdatedEvent);
         return;
       }
     }
+    await this.handleInTransaction(message);
+  }
+
+  /** The general path: the order row locked, the message applied by its kind. */
+  private async handleInTransaction(message: VenueMessage): Promise<void> {
+    const orderId = orderIdOf(message);
     const updated = await this.dataSource.transaction(async (m) => {
       const order = await this.store.lock(m, orderId);
       if (!order) {
@@ -159,4 +237,8 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
   private cancelRejected(m: EntityManager, order: Order, c: CancelReject): Promise<Order | null> {
     return this.amendments.amendmentRejected(m, order, c);
   }
+}
+
+function acknowledgement(m: Acknowledgement) {
+  return { orderId: orderIdOf(m), exchangeOrderId: m.exchangeOrderId, at: new Date(m.transactTime), triggered: m.execType === 'TRIGGERED' };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { prepared, runPrepared } from '../../common/database/prepared-statement';
 import { NotFoundError } from '../../common/errors';
 import { ORDER_COLUMNS, Order, PendingAmendment, toOrder } from './order';
 import { canTransition, OrderStatus } from './order-status';
@@ -50,6 +51,40 @@ const COLUMN: Record<keyof OrderPatch, string> = {
 
 export class IllegalTransitionError extends Error {}
 
+const QUALIFIED_ORDER_COLUMNS = ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1');
+
+// Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
+// share orders queue behind each other instead of deadlocking.
+const MARK_SENDING = prepared(
+  'orders.mark-sending',
+  `WITH cur AS (SELECT id, status FROM orders WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE),
+   upd AS (
+     UPDATE orders o SET status = 'OPEN PENDING', updated_at = now() FROM cur
+     WHERE o.id = cur.id AND cur.status IN ('PUT ORDER REQ RECEIVED', 'OPEN PENDING')
+     RETURNING ${QUALIFIED_ORDER_COLUMNS}, cur.status AS previous_status
+   ), ev AS (
+     INSERT INTO order_events (order_id, status) SELECT id, 'OPEN PENDING' FROM upd WHERE previous_status <> 'OPEN PENDING'
+   ) SELECT * FROM upd ORDER BY id`,
+);
+
+const ACKNOWLEDGE = prepared(
+  'orders.acknowledge',
+  `WITH ack AS (
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::boolean[]) AS a(id, exchange_order_id, at, triggered)
+   ), cur AS (
+     SELECT o.id, o.status, o.order_type, o.filled_quantity FROM orders o JOIN ack ON ack.id = o.id ORDER BY o.id FOR UPDATE OF o
+   ), upd AS (
+     UPDATE orders o SET
+       status = CASE WHEN cur.filled_quantity > 0 OR ack.triggered OR cur.order_type NOT IN ('SL', 'SL-M') THEN 'OPEN' ELSE 'TRIGGER PENDING' END,
+       exchange_order_id = ack.exchange_order_id, exchange_timestamp = ack.at, updated_at = now()
+     FROM cur JOIN ack ON ack.id = cur.id
+     WHERE o.id = cur.id AND cur.status IN ('OPEN PENDING', 'TRIGGER PENDING')
+     RETURNING ${QUALIFIED_ORDER_COLUMNS}
+   ), ev AS (
+     INSERT INTO order_events (order_id, status) SELECT id, status FROM upd ORDER BY id
+   ) SELECT * FROM upd`,
+);
+
 /** The orders module's tables. Private to the module. */
 @Injectable()
 export class OrderStore {
@@ -85,43 +120,28 @@ export class OrderStore {
   }
 
   /**
-   * The dispatcher's hand-over: RECEIVED → OPEN PENDING in one statement (row lock, update and
-   * event together). Answers the order to send, or null when it moved on (cancelled meanwhile).
+   * The dispatcher's hand-over for a whole leased batch: RECEIVED → OPEN PENDING in one statement
+   * (row locks, updates and events together). Answers the orders to send; an order that moved on
+   * (cancelled meanwhile) is not among them. OPEN PENDING again is a retried send: no new event.
    */
-  async markSending(orderId: string): Promise<Order | null> {
-    const [row] = await this.dataSource.query(
-      `WITH cur AS (SELECT id, status FROM orders WHERE id = $1 FOR UPDATE),
-       upd AS (
-         UPDATE orders o SET status = 'OPEN PENDING', updated_at = now() FROM cur
-         WHERE o.id = cur.id AND cur.status IN ('PUT ORDER REQ RECEIVED', 'OPEN PENDING')
-         RETURNING ${ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1')}, cur.status AS previous_status
-       ), ev AS (
-         INSERT INTO order_events (order_id, status) SELECT id, 'OPEN PENDING' FROM upd WHERE previous_status <> 'OPEN PENDING'
-       ) SELECT * FROM upd`,
-      [orderId],
-    );
-    return row ? toOrder(row) : null;
+  async markSending(orderIds: string[]): Promise<Order[]> {
+    const rows = await runPrepared(this.dataSource, MARK_SENDING, [orderIds]);
+    return rows.map(toOrder);
   }
 
   /**
-   * The exchange's acknowledgement (NEW, or TRIGGERED for a stop order) in one statement, for the
-   * common case of an order waiting for it; null sends the caller to the general path.
+   * The exchange's acknowledgements (NEW, or TRIGGERED for a stop order) of orders waiting for
+   * one, in one statement for a batch (at most one per order). Answers the orders acknowledged;
+   * an order not among them is not waiting (the caller takes the general path for it).
    */
-  async acknowledge(orderId: string, a: { exchangeOrderId: string; at: Date; triggered: boolean }): Promise<Order | null> {
-    const [row] = await this.dataSource.query(
-      `WITH cur AS (SELECT id, status, order_type, filled_quantity FROM orders WHERE id = $1 FOR UPDATE),
-       upd AS (
-         UPDATE orders o SET
-           status = CASE WHEN cur.filled_quantity > 0 OR $4::boolean OR cur.order_type NOT IN ('SL', 'SL-M') THEN 'OPEN' ELSE 'TRIGGER PENDING' END,
-           exchange_order_id = $2, exchange_timestamp = $3, updated_at = now()
-         FROM cur WHERE o.id = cur.id AND cur.status IN ('OPEN PENDING', 'TRIGGER PENDING')
-         RETURNING ${ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1')}
-       ), ev AS (
-         INSERT INTO order_events (order_id, status) SELECT id, status FROM upd
-       ) SELECT * FROM upd`,
-      [orderId, a.exchangeOrderId, a.at, a.triggered],
-    );
-    return row ? toOrder(row) : null;
+  async acknowledge(acks: { orderId: string; exchangeOrderId: string; at: Date; triggered: boolean }[]): Promise<Order[]> {
+    const rows = await runPrepared(this.dataSource, ACKNOWLEDGE, [
+      acks.map((a) => a.orderId),
+      acks.map((a) => a.exchangeOrderId),
+      acks.map((a) => a.at),
+      acks.map((a) => a.triggered),
+    ]);
+    return rows.map(toOrder);
   }
 
   /** Never reveals another user's order: not found is the same answer as not yours. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import { prepared, runPrepared } from '../../common/database/prepared-statement';
 import { EXCHANGE_GATEWAY, ExchangeGateway, ExchangeUnavailableError } from '../exchange/exchange-gateway';
 import { clOrdIdFor, Order, ORDER_UPDATED, OrderUpdatedEvent, pendingQuantity } from './order';
 import { OrderStatus } from './order-status';
@@ -17,6 +18,24 @@ interface OutboxRow {
 
 const POLL_MS = 500;
 const LEASE_SECONDS = 30;
+const BATCH = 100;
+
+const LEASE = prepared(
+  'outbox.lease',
+  `WITH due AS (
+     SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= now() ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED
+   ), leased AS (
+     UPDATE outbox o SET available_at = now() + interval '${LEASE_SECONDS} seconds', attempts = o.attempts + 1
+     FROM due WHERE o.id = due.id RETURNING o.id::text AS id, o.topic, o.aggregate_id, o.payload, o.attempts
+   ) SELECT * FROM leased ORDER BY id::bigint`,
+);
+
+// One statement marks the whole pass, not one per row.
+const MARK_DISPATCHED = prepared(
+  'outbox.mark-dispatched',
+  `UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($2::bigint[]) THEN 'skipped: order no longer live' END
+   WHERE id = ANY($1::bigint[])`,
+);
 /** A new order the exchange could not take within this many attempts is rejected and its margin released. */
 const MAX_SUBMIT_ATTEMPTS = 8;
 
@@ -73,38 +92,33 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
+  /**
+   * One pass per leased batch: a statement to lease it, one to mark all its new orders as being
+   * sent, the sends themselves (in id order), one to mark the batch dispatched. The statements
+   * are per batch, not per row, so the hand-over keeps up with acceptance.
+   */
   private async drain(): Promise<void> {
     for (;;) {
-      const rows: OutboxRow[] = await this.dataSource.query(
-        `WITH due AS (
-           SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= now() ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
-         ), leased AS (
-           UPDATE outbox o SET available_at = now() + interval '${LEASE_SECONDS} seconds', attempts = o.attempts + 1
-           FROM due WHERE o.id = due.id RETURNING o.id::text AS id, o.topic, o.aggregate_id, o.payload, o.attempts
-         ) SELECT * FROM leased ORDER BY id::bigint`,
-      );
+      const rows = await runPrepared<OutboxRow>(this.dataSource, LEASE, []);
       if (rows.length === 0 || this.stopped) return;
+      const submits = rows.filter((r) => r.topic === 'exchange.submit').map((r) => r.aggregate_id);
+      const sending = new Map((submits.length ? await this.store.markSending(submits) : []).map((o) => [o.id, o]));
       const done: string[] = [];
       const skipped: string[] = [];
       for (const row of rows) {
-        const outcome = await this.dispatch(row);
+        const outcome = await this.dispatch(row, sending);
         if (outcome === 'sent') done.push(row.id);
         else if (outcome === 'skipped') skipped.push(row.id);
       }
-      // One statement marks the whole pass, not one per row.
-      await this.dataSource.query(
-        `UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($2::bigint[]) THEN 'skipped: order no longer live' END
-         WHERE id = ANY($1::bigint[])`,
-        [[...done, ...skipped], skipped],
-      );
-      if (rows.length < 100) return;
+      await runPrepared(this.dataSource, MARK_DISPATCHED, [[...done, ...skipped], skipped]);
+      if (rows.length < BATCH) return;
     }
   }
 
   /** 'sent' and 'skipped' rows are marked done by the caller; 'retry' rows keep their lease/backoff. */
-  private async dispatch(row: OutboxRow): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
+  private async dispatch(row: OutboxRow, sending: Map<string, Order>): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
     try {
-      return (await this.send(row)) ? 'sent' : 'skipped';
+      return (await this.send(row, sending)) ? 'sent' : 'skipped';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const transient = err instanceof ExchangeUnavailableError;
@@ -123,10 +137,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  /** Returns false when the order moved on meanwhile (e.g. cancelled before it was sent). */
-  private async send(row: OutboxRow): Promise<boolean> {
+  /**
+   * Returns false when the order moved on meanwhile (e.g. cancelled before it was sent): then it
+   * is not among the batch's orders marked as being sent.
+   */
+  private async send(row: OutboxRow, sending: Map<string, Order>): Promise<boolean> {
     if (row.topic === 'exchange.submit') {
-      const order = await this.store.markSending(row.aggregate_id);
+      const order = sending.get(row.aggregate_id);
       if (!order) return false;
       this.emit(order);
       await this.gateway.submit(toVenueOrder(order));

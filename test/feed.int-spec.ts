@@ -75,7 +75,9 @@ describe('binary market-data feed over TCP', () => {
   }
 
   function client(port: number, options: ConstructorParameters<typeof FeedClient>[0] = {}): Recorder {
-    const c = new FeedClient({ logger, ...options });
+    // Jest's deep comparisons of thousands of quotes hold this process for seconds; the default
+    // 3.5 s silence timer would then drop a healthy link. No test here is about that timer.
+    const c = new FeedClient({ logger, staleAfterMs: 60_000, ...options });
     closers.push(() => c.close());
     c.connect('127.0.0.1', port);
     return new Recorder(c);

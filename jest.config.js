@@ -17,7 +17,7 @@ const transform = {
   'node_modules/content-disposition/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs' } }],
 };
 const common = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/fast-node-environment.js',
   transform,
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -119,12 +119,8 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
     }
     for (const item of items) {
       const order = acked.get(orderIdOf(item.message));
-      if (order) {
-        this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
-        item.applied();
-      } else {
-        await this.settle(item, (m) => this.handleInTransaction(m));
-      }
+      if (order) await this.settle(item, async () => void this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent));
+      else await this.settle(item, (m) => this.handleInTransaction(m));
     }
   }
 

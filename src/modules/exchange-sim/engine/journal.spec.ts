@@ -4,22 +4,13 @@ import { Journal } from './journal';
 import { fnv1a64 } from './state-hash';
 import { Recorder } from './testing/recorder';
 import type { Command, OrderType, SessionState } from './types';
+import { Mulberry32 } from '../../../common/random/prng';
 
-/** mulberry32: tiny seeded PRNG, enough for test streams. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A whole trading day over three instruments: pre-open, auction, continuous, close, expiry. */
 function randomDay(seed: number, n: number): Command[] {
-  const rnd = prng(seed);
+  const rng = new Mulberry32(seed);
+  const rnd = () => rng.next();
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const cmds: Command[] = [];
   for (let i = 1; i <= 3; i++) {

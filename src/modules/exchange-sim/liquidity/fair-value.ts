@@ -1,4 +1,4 @@
-import type { Mulberry32 } from './prng';
+import type { Mulberry32 } from '../../../common/random/prng';
 
 /** NSE's continuous session, 09:15–15:30 IST: the "day" that daily volatility refers to. */
 export const TRADING_SECONDS_PER_DAY = 6.25 * 3600;

@@ -1,6 +1,6 @@
 import { FairValueWalk } from './fair-value';
 import type { LiquidityInstrument, LiquidityPort } from './liquidity-port';
-import { Mulberry32, streamSeed } from './prng';
+import { Mulberry32, streamSeed } from '../../../common/random/prng';
 
 // Module-level aliases: inside jest's vm context (where integration tests run the simulator) each
 // global lookup costs ~0.4 µs, more than this hot code itself; production is unaffected.

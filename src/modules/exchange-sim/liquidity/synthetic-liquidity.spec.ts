@@ -3,7 +3,7 @@ import { simulator, stopSimulators, ACME, BETA, GAMMA } from '../simulator/testi
 import type { SimInstrument } from '../simulator/sim-instrument';
 import { FairValueWalk } from './fair-value';
 import { QUOTE_LEVELS } from './instrument-agent';
-import { Mulberry32 } from './prng';
+import { Mulberry32 } from '../../../common/random/prng';
 import { SyntheticLiquidity } from './synthetic-liquidity';
 
 /** A share quoted in paise: a three-tick band, where the ladder has a single level a side. */

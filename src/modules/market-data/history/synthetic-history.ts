@@ -1,3 +1,5 @@
+import { Mulberry32 } from '../../../common/random/prng';
+
 /**
  * Plausible daily history for instruments without real data, so that a chart is never empty on
  * a fresh install. Deterministic (seeded by the ISIN, so a company's NSE and BSE listings get the
@@ -29,7 +31,8 @@ export interface SyntheticHistoryInput {
 export function syntheticDailyHistory({ seed, sessions, lastClose, tickSize }: SyntheticHistoryInput): DailyBar[] {
   const n = sessions.length;
   if (n === 0) return [];
-  const rnd = mulberry32(fnv1a(seed));
+  const rng = new Mulberry32(fnv1a(seed));
+  const rnd = () => rng.next();
   const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const sigma = 0.012 + 0.02 * rnd();
   const drift = (rnd() - 0.35) * 0.0015;
@@ -66,13 +69,3 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ExecutionReport, NewOrderRequest, VenueMessage } from '../../src/common/exchange-protocol/venue.types';
 import { FundsService } from '../../src/modules/accounts/funds.service';
 import { InstrumentsService } from '../../src/modules/instruments';
+import { OutboxDispatcher } from '../../src/modules/orders/outbox-dispatcher.service';
 import { ExecutionHandler } from '../../src/modules/orders/execution-handler.service';
 import { VENUE } from '../../src/modules/exchange-sim/venue.types';
 import { enrolledUser, EnrolledUser, logIn } from '../factories/users';
@@ -51,13 +52,15 @@ export function counterparty(
 export async function settle(t: TestApp, minMs = 50, maxMs = 10_000): Promise<void> {
   const db = t.app.get(DataSource);
   const handler = t.app.get(ExecutionHandler);
+  const dispatcher = t.app.get(OutboxDispatcher);
   const started = Date.now();
   let quietRounds = 0;
   await new Promise((r) => setTimeout(r, minMs));
   while (Date.now() - started < maxMs) {
     await handler.idle();
     const [{ n }] = await db.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL AND available_at <= now()');
-    quietRounds = n === 0 ? quietRounds + 1 : 0;
+    // Leased rows are not due (their lease moved available_at) until the pass marks them dispatched.
+    quietRounds = n === 0 && !dispatcher.passInFlight ? quietRounds + 1 : 0;
     if (quietRounds >= 3) return;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -71,6 +71,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     while (this.running) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** A pass is leasing or sending: its rows are out of the due set (their lease) but not yet at the exchange. */
+  get passInFlight(): boolean {
+    return this.running;
+  }
+
   /** Runs a dispatch pass soon; overlapping kicks coalesce into one more pass. */
   kick(): void {
     if (this.stopped) return;

@@ -48,7 +48,10 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     this.unsubscribeRevocations = await this.pubsub.subscribe(SESSION_REVOKED_CHANNEL, (message) => this.onSessionRevoked(message));
-    this.gateway.server.on('kite:order', (userId, json) => this.kite.sendOrder(userId, JSON.parse(json)));
+    this.gateway.server.on('order:update', (userId, json) => {
+      const { update, kite } = JSON.parse(json) as { update: OrderUpdate; kite: unknown };
+      this.deliverOrder(userId, update, kite);
+    });
     this.marketPhase = this.state.marketStatus().phase;
     this.marketTimer = setInterval(() => this.pollMarketStatus(), MARKET_STATUS_POLL_MS).unref();
     this.unregisterGauges = registerGaugeSource({
@@ -80,12 +83,17 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
   @OnEvent(ORDER_UPDATED)
   onOrderUpdated({ order }: OrderUpdatedEvent): void {
     const update: OrderUpdate = orderView(order, 'iso');
-    this.gateway.server?.to(userRoom(order.userId)).emit('order_update', update);
-    framesSent.inc({ kind: 'order_update' });
-    const kiteOrder = { ...orderView(order, 'kite'), account_id: order.placedBy, unfilled_quantity: update.pending_quantity };
-    this.kite.sendOrder(order.userId, kiteOrder);
+    const kite = { ...orderView(order, 'kite'), account_id: order.placedBy, unfilled_quantity: update.pending_quantity };
+    this.deliverOrder(order.userId, update, kite);
     // serverSideEmit reaches the other replicas only; this one was served just above.
-    if (this.clustered) this.gateway.server?.serverSideEmit('kite:order', order.userId, JSON.stringify(kiteOrder));
+    if (this.clustered) this.gateway.server?.serverSideEmit('order:update', order.userId, JSON.stringify({ update, kite }));
+  }
+
+  /** To the user's sockets and Kite ticker connections on this replica. */
+  private deliverOrder(userId: string, update: OrderUpdate, kite: unknown): void {
+    this.gateway.server?.local.to(userRoom(userId)).emit('order_update', update);
+    framesSent.inc({ kind: 'order_update' });
+    this.kite.sendOrder(userId, kite);
   }
 
   @OnEvent(ALERT_TRIGGERED)

@@ -3,8 +3,12 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../sdk/pr
 
 /** Between replicas (socket.io's serverSideEmit through the Redis adapter). */
 export interface InterServerEvents {
-  /** An order changed for a user whose Kite ticker connections may sit on any replica. */
-  'kite:order': (userId: string, kiteOrderJson: string) => void;
+  /**
+   * An order changed: each replica pushes it to that user's sockets and Kite ticker connections it
+   * holds. One message carries both shapes (a room broadcast through the adapter would be a second
+   * PUBLISH per order update).
+   */
+  'order:update': (userId: string, payloadJson: string) => void;
 }
 
 /** Kept small on purpose: socket.io serialises socket.data when a replica asks another for its sockets. */

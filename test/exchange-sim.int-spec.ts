@@ -56,28 +56,21 @@ describe('Exchange simulator in the app (real Postgres and Redis, synthetic liqu
     });
   });
 
-  it('moves the quotes of thousands of instruments within two seconds, at a sane CPU cost', async () => {
+  it('moves the quotes of thousands of instruments within two seconds', async () => {
     const changed = new Set<number>();
     const batches: QuoteSnapshot[][] = [];
     const stop = marketData.onQuotes((batch) => {
       batches.push(batch);
       for (const q of batch) changed.add(q.instrumentToken);
     });
-    const cpu = process.cpuUsage();
-    const started = process.hrtime.bigint();
     await sleep(2_000);
-    const usage = process.cpuUsage(cpu);
-    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     stop();
     // Visiting every instrument once a second, 2 s cover each at least once.
     expect(changed.size).toBeGreaterThan(4_000);
     expect(batches.length).toBeGreaterThanOrEqual(2); // every 100 ms; far fewer when this shared machine is starved
     const traded = marketData.snapshots().filter((q) => q.volume > 0 && q.bids[0].quantity > 0 && q.asks[0].quantity > 0);
     expect(traded.length).toBeGreaterThan(4_000);
-    // The simulator with liquidity measured ~12 % of a core on its own; this process also runs
-    // jest and the app's own quote consumers (market data, realtime), so only "far from saturated".
-    const coreShare = (usage.user + usage.system) / 1000 / wallMs;
-    expect(coreShare).toBeLessThan(0.9);
+    // Its CPU cost is measured by bench:ingest and bench:fanout, not asserted here.
   });
 
   it('fills a member order against the synthetic liquidity, and reports it to that member only', async () => {

@@ -1,10 +1,6 @@
 import { DEPTH_LEVELS, DEPTH_LEVEL_SIZE, MAX_F64_INTEGER, MAX_U32, QUOTE } from './layout';
 import type { WireDepthLevel, WireQuote } from './wire.types';
 
-// Module-level aliases: inside jest's vm context (where integration tests run the simulator) each
-// global lookup costs ~0.4 µs, more than this hot code itself; production is unaffected.
-const { Number } = globalThis;
-
 /**
  * One quote <-> one fixed 200-byte packet. DataView with explicit little-endian accessors: V8
  * inlines them, they work at any alignment (TCP chunks have none), and they are host-order safe.

@@ -1,7 +1,3 @@
-// Module-level aliases: inside jest's vm context (where integration tests run the simulator) each
-// global lookup costs ~0.4 µs, more than this hot code itself; production is unaffected.
-const { Math, Number } = globalThis;
-
 /**
  * mulberry32: a 32-bit seeded generator, small and fast, good enough for simulated order flow
  * (not for anything secret). Deterministic from its seed, unlike Math.random.

@@ -8,10 +8,6 @@ import {
   type PlaceOrderCommand,
 } from './types';
 
-// Module-level aliases: inside jest's vm context (where integration tests run the simulator) each
-// global lookup costs ~0.4 µs, more than this hot code itself; production is unaffected.
-const { Number } = globalThis;
-
 /**
  * Exchange-style static checks. Each returns the first failing reason or null; the
  * order of checks is part of the contract (tests pin the reason code).

@@ -2,10 +2,6 @@ import { FairValueWalk } from './fair-value';
 import type { LiquidityInstrument, LiquidityPort } from './liquidity-port';
 import { Mulberry32, streamSeed } from '../../../common/random/prng';
 
-// Module-level aliases: inside jest's vm context (where integration tests run the simulator) each
-// global lookup costs ~0.4 µs, more than this hot code itself; production is unaffected.
-const { Math } = globalThis;
-
 /** Quote ladder depth per side: Kite shows five levels, so five keep the depth full. */
 export const QUOTE_LEVELS = 5;
 /** About what a retail-sized clip is worth: quote sizes scale inversely with the price. */

@@ -1,9 +1,5 @@
 import { IST_OFFSET_MS } from '../../../common/clock/ist';
 
-// Module-level aliases: inside jest's vm context (where integration tests run the simulator) each
-// global lookup costs ~0.4 µs, more than this hot code itself; production is unaffected.
-const { Math } = globalThis;
-
 /**
  * Candle timeframes we store, in minutes; 1440 is the IST trading day. Kite's other intraday
  * intervals (3, 10, 30 minutes) are built from these at read time.

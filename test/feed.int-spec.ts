@@ -2,33 +2,11 @@ import net from 'node:net';
 import { FeedClient, MessageType, type SequenceGap, type WireQuote } from '../src/common/feed-protocol';
 import { batchFrames, encodeAll } from '../src/common/feed-protocol/testing/frames';
 import { makeBatch } from '../src/common/feed-protocol/testing/quote-factory';
+import { MemoryMarketSource } from '../src/common/feed-protocol/testing/memory-market-source';
 import { FeedServer, type FeedServerOptions } from '../src/modules/exchange-sim/feed/feed-server';
 import type { MarketDataSource, QuoteSnapshot } from '../src/common/exchange-protocol/venue.types';
 import { delivered, order, simulator } from '../src/modules/exchange-sim/simulator/testing/sim-fixtures';
 
-/** The simulator's side, reduced to what the feed needs: state per instrument, updated before each emit. */
-class FakeSource implements MarketDataSource {
-  private readonly state = new Map<number, QuoteSnapshot>();
-  private readonly listeners = new Set<(batch: QuoteSnapshot[]) => void>();
-
-  constructor(initial: QuoteSnapshot[]) {
-    for (const q of initial) this.state.set(q.instrumentToken, q);
-  }
-  emit(batch: QuoteSnapshot[]): void {
-    for (const q of batch) this.state.set(q.instrumentToken, q);
-    for (const l of this.listeners) l(batch);
-  }
-  onQuotes(listener: (batch: QuoteSnapshot[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  snapshot(token: number): QuoteSnapshot | undefined {
-    return this.state.get(token);
-  }
-  snapshots(): QuoteSnapshot[] {
-    return [...this.state.values()];
-  }
-}
 
 /** Everything a FeedClient emitted, in order. */
 class Recorder {
@@ -75,16 +53,14 @@ describe('binary market-data feed over TCP', () => {
   }
 
   function client(port: number, options: ConstructorParameters<typeof FeedClient>[0] = {}): Recorder {
-    // Jest's deep comparisons of thousands of quotes hold this process for seconds; the default
-    // 3.5 s silence timer would then drop a healthy link. No test here is about that timer.
-    const c = new FeedClient({ logger, staleAfterMs: 60_000, ...options });
+    const c = new FeedClient({ logger, ...options });
     closers.push(() => c.close());
     c.connect('127.0.0.1', port);
     return new Recorder(c);
   }
 
   it('gives every subscriber the snapshot, then the live batches as emitted; restarts re-snapshot', async () => {
-    const source = new FakeSource(makeBatch(2500, 1)); // 2,500 instruments: a snapshot of 3 frames
+    const source = new MemoryMarketSource(makeBatch(2500, 1)); // 2,500 instruments: a snapshot of 3 frames
     let { server, port } = await startServer(source);
     const [a, b] = [client(port), client(port)];
     await until('both snapshots', () => a.snapshots.length === 1 && b.snapshots.length === 1);
@@ -119,7 +95,7 @@ describe('binary market-data feed over TCP', () => {
   });
 
   it('drops a subscriber that stops reading at 5,000 quotes/s while the others keep up', async () => {
-    const source = new FakeSource(makeBatch(500, 1));
+    const source = new MemoryMarketSource(makeBatch(500, 1));
     const { server, port } = await startServer(source, { maxBufferedBytes: 1024 * 1024 });
     const fast = client(port);
     await until('snapshot', () => fast.snapshots.length === 1);

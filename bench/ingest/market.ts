@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import type { MarketDataSource, QuoteSnapshot } from '../../src/common/exchange-protocol/venue.types';
+import type { QuoteSnapshot } from '../../src/common/exchange-protocol/venue.types';
+import { MemoryMarketSource } from '../../src/common/feed-protocol/testing/memory-market-source';
+import { Mulberry32 } from '../../src/common/random/prng';
 import { buildInstrumentMaster, locateReferenceData, parseReferenceData, readReferenceFiles, type Instrument } from '../../src/modules/instruments';
 
 /** The real instrument master (~4,764 NSE + BSE listings), topped up with copies to `count`. */
@@ -33,23 +35,22 @@ interface State {
  * Each batch's timestamp is unique and remembered with its high-resolution emit time, so the
  * benchmark can measure from the moment a quote left the exchange.
  */
-export class BenchMarket implements MarketDataSource {
+export class BenchMarket extends MemoryMarketSource {
   private readonly states: State[];
-  private readonly listeners = new Set<(batch: QuoteSnapshot[]) => void>();
-  private readonly latest = new Map<number, QuoteSnapshot>();
   /** quote timestamp (ms) → performance.now() at emit. */
   readonly emittedAt = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private cursor = 0;
   private carry = 0;
   private lastTs = 0;
-  private seed = 12345;
+  private readonly random = new Mulberry32(12345);
   rate = 0;
   emitted = 0;
 
   constructor(instruments: Iterable<Instrument>, private readonly intervalMs = 100) {
+    super();
     this.states = [...instruments].map((i) => ({ i, price: i.prevClose, volume: 0, value: 0, open: 0, high: 0, low: 0 }));
-    for (const s of this.states) this.latest.set(s.i.instrumentToken, this.quote(s, Date.now()));
+    this.emit(this.states.map((s) => this.quote(s, Date.now()))); // the opening state; nobody listens yet
   }
 
   start(): void {
@@ -59,19 +60,6 @@ export class BenchMarket implements MarketDataSource {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-  }
-
-  onQuotes(listener: (batch: QuoteSnapshot[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  snapshot(token: number): QuoteSnapshot | undefined {
-    return this.latest.get(token);
-  }
-
-  snapshots(): QuoteSnapshot[] {
-    return [...this.latest.values()];
   }
 
   private tick(): void {
@@ -86,25 +74,18 @@ export class BenchMarket implements MarketDataSource {
       const s = this.states[this.cursor];
       this.cursor = (this.cursor + 1) % this.states.length;
       this.trade(s);
-      const q = this.quote(s, ts);
-      this.latest.set(q.instrumentToken, q);
-      batch.push(q);
+      batch.push(this.quote(s, ts));
     }
     this.emittedAt.set(ts, performance.now());
     this.emitted += batch.length;
-    for (const l of this.listeners) l(batch);
-  }
-
-  private rnd(): number {
-    this.seed = (Math.imul(this.seed, 1664525) + 1013904223) >>> 0;
-    return this.seed / 2 ** 32;
+    this.emit(batch);
   }
 
   private trade(s: State): void {
     const tick = s.i.tickSize;
-    const step = Math.round((this.rnd() - 0.5) * 4) * tick;
+    const step = Math.round((this.random.next() - 0.5) * 4) * tick;
     s.price = Math.min(s.i.upperCircuit, Math.max(s.i.lowerCircuit, s.price + step));
-    const qty = 1 + Math.floor(this.rnd() * 200);
+    const qty = 1 + Math.floor(this.random.next() * 200);
     s.volume += qty;
     s.value += s.price * qty;
     if (s.open === 0) s.open = s.high = s.low = s.price;

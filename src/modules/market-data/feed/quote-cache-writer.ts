@@ -138,8 +138,9 @@ export class QuoteCacheWriter {
         try {
           await this.send(changed.slice(i, i + FLUSH_CHUNK), now);
         } catch (err) {
-          // The slices not sent yet go back in the queue.
-          for (const e of changed.slice(i + FLUSH_CHUNK)) this.dirty.set(e.w.instrumentToken, e);
+          // The failed slice and those not sent yet go back in the queue (unless changed again meanwhile:
+          // the entry is the same object, so the queue holds its latest quote either way).
+          for (const e of changed.slice(i)) this.dirty.set(e.w.instrumentToken, e);
           throw err;
         }
       }

@@ -4,7 +4,7 @@ import { batchFrames, encodeAll } from '../src/common/feed-protocol/testing/fram
 import { makeBatch } from '../src/common/feed-protocol/testing/quote-factory';
 import { MemoryMarketSource } from '../src/common/feed-protocol/testing/memory-market-source';
 import { FeedServer, type FeedServerOptions } from '../src/modules/exchange-sim/feed/feed-server';
-import type { MarketDataSource, QuoteSnapshot } from '../src/common/exchange-protocol/venue.types';
+import type { MarketDataSource } from '../src/common/exchange-protocol/venue.types';
 import { delivered, order, simulator } from '../src/modules/exchange-sim/simulator/testing/sim-fixtures';
 
 

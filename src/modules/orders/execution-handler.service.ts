@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, CLOCK } from '../../common/clock/clock';
 import { istParts } from '../../common/clock/ist';
 import type { CancelReject, ExecutionReport, VenueMessage } from '../../common/exchange-protocol/venue.types';
 import { ratioOf, Rounding } from '../../common/money/money';
@@ -56,7 +55,6 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
     private readonly amendments: OrderAmendments,
     private readonly events: EventEmitter2,
     @Inject(EXCHANGE_GATEWAY) private readonly gateway: ExchangeGateway,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {

@@ -28,7 +28,6 @@ describe('Margin calls on intraday positions', () => {
     counterparty(t, { instrumentToken: SBIN, side: 'SELL', orderType: 'LIMIT', quantity: 10, price: base });
     await settle(t, 30);
     const buy = await placeOrder(t, trader, { tradingsymbol: 'SBIN', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 10, price: base / 100, product: 'MIS' }).expect(200);
-    await settle(t);
     // The fill report can trail the acknowledgement by a loop turn or two on a busy machine.
     await eventually(async () => expect((await getOrder(t, trader, buy.body.data.order_id)).status).toBe('COMPLETE'), 10_000);
     const margin = 2 * base; // 20% of 10 × base
@@ -51,7 +50,6 @@ describe('Margin calls on intraday positions', () => {
     await printTrade(t, SBIN, tick(base * 0.94)); // loss ≈ 30% of margin
     await watcher.check();
     await eventually(() => expect(calls.map((c) => c.level)).toEqual(['warning', 'square_off']));
-    await settle(t);
     await eventually(async () => {
       const orders = (await request(t.url).get('/api/v1/orders').set(trader.auth).expect(200)).body.data;
       expect(orders[0]).toMatchObject({ tag: 'RISK_SQUAREOFF', transaction_type: 'SELL', order_type: 'MARKET', quantity: 10, product: 'MIS' });

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { istParts } from '../src/common/clock/ist';
 import { InstrumentsService } from '../src/modules/instruments';
 import { QuotesService } from '../src/modules/market-data';
 import { funded, type Trader } from './support/trading';
@@ -95,7 +96,7 @@ describe('Market data pipeline (synthetic liquidity on, real Postgres and Redis)
       const [row] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM market_ticks WHERE instrument_token = $1`, [infy]);
       return row.n > 0 || undefined;
     }, 30_000);
-    const today = new Date(Date.now() + 19_800_000).toISOString().slice(0, 10);
+    const today = istParts(Date.now()).date;
     const minutes = await eventually('INFY minute candles', async () => {
       const res = await get(`/instruments/historical/${infy}/minute?from=${today}&to=${today}`).expect(200);
       return res.body.data.candles.length > 0 ? res.body.data.candles : undefined;

@@ -38,6 +38,7 @@ function fastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
+    if (route.startsWith('/health') || route === '/metrics') return;
     httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   return adapter;

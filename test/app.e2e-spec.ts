@@ -26,12 +26,17 @@ describe('App on real Postgres and Redis', () => {
   });
 
   it('exposes Prometheus metrics: HTTP latency, DB pool, Redis latency, event-loop lag', async () => {
+    await request(t.url).get('/docs/json');
     await request(t.url).get('/health/ready');
     const metrics = await request(t.url).get('/metrics').expect(200);
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     for (const name of ['http_request_duration_seconds_bucket', 'db_pool_connections', 'redis_command_duration_seconds', 'nodejs_eventloop_lag']) {
       expect(metrics.text).toContain(name);
     }
+    expect(metrics.text).toContain('route="/docs/json"');
+    // probes and scrapes would outnumber real traffic in the latency histogram
+    expect(metrics.text).not.toContain('route="/health/ready"');
+    expect(metrics.text).not.toContain('route="/metrics"');
   });
 
   it('echoes or assigns a request id', async () => {

@@ -6,13 +6,47 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * metrics are process-wide, and several Nest apps in one test process must not re-register.
  */
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, eventLoopMonitoringPrecision: 10 });
+collectDefaultMetrics({ register: metricsRegistry, eventLoopMonitoringPrecision: 10, gcDurationBuckets: [0.001, 0.01, 0.1, 1] });
+// prom-client's defaults minus the series nobody graphs (per-V8-space heap, the event loop's
+// min/mean/p50/p90, handle and resource counts, fd limit, virtual memory): a scrape should stay small enough
+// for simple tools to read in one piece (curl hands stdout 8 KB at a time).
+const unusedDefaults = [
+  ...['total', 'used', 'available'].map((kind) => `nodejs_heap_space_size_${kind}_bytes`),
+  ...['min', 'max', 'mean', 'stddev', 'p50', 'p90'].map((stat) => `nodejs_eventloop_lag_${stat}_seconds`),
+  ...['handles', 'requests', 'resources'].flatMap((kind) => [`nodejs_active_${kind}`, `nodejs_active_${kind}_total`]),
+  'nodejs_version_info',
+  'nodejs_external_memory_bytes',
+  'process_virtual_memory_bytes',
+  'process_heap_bytes',
+  'process_max_fds',
+];
+for (const name of unusedDefaults) metricsRegistry.removeSingleMetric(name);
 
+/** Request and broadcast latency buckets: the 10/50/100 ms targets of DESIGN.md §8 are edges. */
+export const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5];
+
+/**
+ * An unlabeled histogram that joins the scrape at its first observation, as labeled series do,
+ * so a replica that never does the thing (no bus in embedded mode, no sockets yet) does not
+ * print a page of empty buckets for it.
+ */
+export function histogramOnFirstUse(config: { name: string; help: string; buckets: number[] }): Histogram {
+  const histogram = new Histogram({ ...config, registers: [] });
+  const observe = histogram.observe.bind(histogram) as (...args: unknown[]) => void;
+  histogram.observe = ((...args: unknown[]) => {
+    metricsRegistry.registerMetric(histogram);
+    histogram.observe = observe as Histogram['observe'];
+    observe(...args);
+  }) as Histogram['observe'];
+  return histogram;
+}
+
+/** Probe and scrape endpoints are excluded by the caller: they would outnumber real traffic. */
 export const httpDuration = new Histogram({
   name: 'http_request_duration_seconds',
   help: 'HTTP request latency by route template and status',
   labelNames: ['method', 'route', 'status'] as const,
-  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
 

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
-import { metricsRegistry } from '../../common/observability/metrics';
+import { Counter, Gauge } from 'prom-client';
+import { histogramOnFirstUse, latencyBuckets, metricsRegistry } from '../../common/observability/metrics';
 
 /**
  * Realtime metrics. Module-level (prom-client metrics are process-wide); gauges read their
@@ -62,7 +62,7 @@ export const tickDeliveries = new Counter({
 
 export const slowConsumersDropped = new Counter({
   name: 'realtime_slow_consumers_dropped_total',
-  help: 'Connections closed because their send buffer passed REALTIME_SEND_BUFFER_LIMIT_BYTES',
+  help: 'Connections closed for a send buffer over its limit',
   registers: [metricsRegistry],
 });
 
@@ -81,9 +81,8 @@ export const handshakesRefused = new Counter({
 });
 
 /** From the batch's publish time (the leader's clock) to the end of the flush that carried it out. */
-export const broadcastLatency = new Histogram({
+export const broadcastLatency = histogramOnFirstUse({
   name: 'realtime_broadcast_latency_seconds',
   help: 'Tick batch published → last frame carrying it emitted on this replica',
-  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-  registers: [metricsRegistry],
+  buckets: latencyBuckets,
 });

@@ -15,8 +15,6 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-let databases = 0;
-
 /**
  * A database of its own for each app config (created on first use): apps of different test files
  * never see each other's outbox rows or orders. Two apps built from the same config share it,
@@ -25,7 +23,9 @@ let databases = 0;
 function isolatedDatabaseUrl(): string {
   const run = process.env.MSTOCK_TEST_DB;
   if (!run) throw new Error('MSTOCK_TEST_DB is not set: run integration tests through jest (globalSetup names the run)');
-  return databaseUrl(`${run}_${process.pid}_${++databases}`);
+  // Random, not a counter: jest reloads this module for every test file a worker runs, so a counter
+  // restarts and the next file would inherit the previous one's database (its candles, its orders).
+  return databaseUrl(`${run}_${process.pid}_${randomBytes(4).toString('hex')}`);
 }
 
 async function ensureDatabase(url: string): Promise<void> {

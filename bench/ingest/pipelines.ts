@@ -41,7 +41,7 @@ export async function ours(db: string, redisUrl: string, prefix: string, instrum
   let failures = 0;
   let ingest: FeedIngest | null = null;
   return {
-    name: 'ours: batch PUBLISH, pipelined cache writes, UNNEST tick batches',
+    name: `ours: batch PUBLISH, pipelined cache writes, UNNEST tick batches, bookkeeping ${process.env.BENCH_BOOKKEEPING === 'inline' ? 'inline' : 'on its own thread'}`,
     mode: 'ours',
     samples,
     persistFromReceipt,
@@ -52,8 +52,15 @@ export async function ours(db: string, redisUrl: string, prefix: string, instrum
         epoch: await writer.claim('bench'),
         instruments: { getByToken: (t) => instruments.get(t) },
         pubsub: new RedisPubSub(cmd, sub, prefix),
-        cache: new RedisPipelineSink(cmd, prefix),
-        writer,
+        // As the app runs it with a real database: candles, ticks and cache on a thread of their own.
+        // BENCH_BOOKKEEPING=inline keeps them on the feed handler's thread (the previous design).
+        bookkeeping:
+          process.env.BENCH_BOOKKEEPING === 'inline'
+            ? { thread: 'inline', writer, cache: new RedisPipelineSink(cmd, prefix) }
+            : {
+                thread: 'worker',
+                connections: { databaseUrl: db, redis: { url: redisUrl, options: { enableAutoPipelining: true } }, keyPrefix: prefix, cluster: prefix, logLevel: 'warn' },
+              },
         tickFlushMs: 200,
         candleFlushMs: 5000,
         onDeposed: () => failures++,
@@ -65,7 +72,7 @@ export async function ours(db: string, redisUrl: string, prefix: string, instrum
       });
       ingest.start();
     },
-    backlog: () => ingest?.persist.bufferedTicks ?? 0,
+    backlog: () => ingest?.bufferedTicks ?? 0,
     ticksWritten: async () => Number((await ds.query(`SELECT count(*) AS n FROM market_ticks`))[0].n),
     failures: () => failures,
     async stop() {

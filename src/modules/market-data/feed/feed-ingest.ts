@@ -6,8 +6,9 @@ import { BusEncoder, QUOTES_CHANNEL, type BusMessage } from '../bus/quote-bus';
 import { marketMetrics } from '../market-data.metrics';
 import type { InstrumentDirectory } from '../quotes/quote-mapping';
 import type { MarketWriter } from '../storage/market-writer';
-import { PersistQueue } from './persist-queue';
-import { CACHE_FLUSH_MS, QuoteCacheWriter, type CacheSink } from './quote-cache-writer';
+import { InlineBookkeeping, WorkerBookkeeping, type Bookkeeping, type WorkerConnections } from './bookkeeping';
+import { type BookkeepingEvents, type BookkeepingWriteTarget } from './bookkeeping-events';
+import type { CacheSink } from './quote-cache-writer';
 
 export interface FeedIngestOptions {
   target: { host: string; port: number };
@@ -15,11 +16,13 @@ export interface FeedIngestOptions {
   instruments: InstrumentDirectory;
   /** Null in embedded mode: one process, nobody else to tell (its QuotesService gets deliverLocally). */
   pubsub: PubSub | null;
-  /** Null in embedded mode: one process, whose QuotesService memory is the cache. */
-  cache: CacheSink | null;
   /** This process's own QuotesService: gets each message as it is published, not decoded back from the bus. */
   deliverLocally?: (message: BusMessage) => void;
-  writer: MarketWriter;
+  /**
+   * Candles, ticks and the quote cache: on a thread of their own with connections of their own
+   * (production), or inline on this one (embedded mode: PGlite is a single connection; no cache).
+   */
+  bookkeeping: { thread: 'worker'; connections: WorkerConnections } | { thread: 'inline'; writer: MarketWriter; cache: CacheSink | null };
   tickFlushMs: number;
   candleFlushMs: number;
   /** The leader's term is over (fenced out by the database): the caller steps down. */
@@ -28,6 +31,7 @@ export interface FeedIngestOptions {
   /** Benchmarks observe each acknowledged publish and each committed tick batch. */
   observer?: {
     published?(quotes: readonly WireQuote[], receivedAt: number, ackedAt: number): void;
+    /** Times in epoch ms. */
     ticksCommitted?(count: number, oldestReceivedAt: number, committedAt: number): void;
   };
 }
@@ -37,15 +41,15 @@ const HEARTBEAT_MS = 1000;
 /**
  * The leader's feed handler for one term: reads the exchange feed (FeedClient: reconnects with
  * backoff, re-snapshots after a gap), validates each quote, drops those older than what it has, and for every
- * batch writes the quote cache, publishes one bus message to all replicas, and queues ticks and
- * candles for Postgres. Nothing in here waits on another: a slow database never delays a publish.
+ * batch publishes one bus message to all replicas, then hands the batch to the bookkeeping (quote
+ * cache, ticks and candles for Postgres). Nothing in here waits on another: a slow database never
+ * delays a publish, and with the bookkeeping on its own thread neither does its CPU.
  */
 export class FeedIngest {
   private readonly logger = new Logger(FeedIngest.name);
   private readonly client: FeedClient;
   private readonly encoder = new BusEncoder();
-  private readonly cacheWriter: QuoteCacheWriter | null;
-  readonly persist: PersistQueue;
+  private readonly books: Bookkeeping;
   /** Timestamp of each instrument's latest quote (only the time: holding the quotes would age them all into the old generation). */
   private readonly latest = new Map<number, number>();
   private seq = 0;
@@ -53,19 +57,31 @@ export class FeedIngest {
   private feedDownSince = performance.now();
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
-  private lastWarnAt = 0;
+  private readonly lastWarnAt = new Map<string, number>();
 
   constructor(private readonly o: FeedIngestOptions) {
     this.client = new FeedClient({ logger: this.logger, ...o.client });
-    this.cacheWriter = o.cache && new QuoteCacheWriter(o.cache, (err) => this.failed('cache', err));
-    this.persist = new PersistQueue({
-      writer: o.writer,
-      epoch: o.epoch,
-      tickFlushMs: o.tickFlushMs,
-      candleFlushMs: o.candleFlushMs,
-      onFencedOut: (err) => o.onDeposed(err.message),
-      onTicksCommitted: o.observer?.ticksCommitted,
-    });
+    const events: BookkeepingEvents = {
+      ticksCommitted: (count, oldest, committedAt) => {
+        marketMetrics.persistLag.observe((committedAt - oldest) / 1000);
+        o.observer?.ticksCommitted?.(count, oldest, committedAt);
+      },
+      ticksDropped: (count) => marketMetrics.droppedTicks.inc(count),
+      tradesRecorded: (count) => marketMetrics.trades.inc(count),
+      writeFailed: (target, message) => this.failed(target, message),
+      fencedOut: (reason) => o.onDeposed(reason),
+    };
+    const settings = { epoch: o.epoch, tickFlushMs: o.tickFlushMs, candleFlushMs: o.candleFlushMs };
+    const b = o.bookkeeping;
+    this.books =
+      b.thread === 'worker'
+        ? new WorkerBookkeeping({ ...settings, connections: b.connections }, o.instruments, events)
+        : new InlineBookkeeping({ ...settings, writer: b.writer, cache: b.cache, instruments: o.instruments, events });
+  }
+
+  /** Ticks not yet committed to Postgres. */
+  get bufferedTicks(): number {
+    return this.books.bufferedTicks;
   }
 
   get feedConnected(): boolean {
@@ -82,8 +98,7 @@ export class FeedIngest {
     this.client.on('quotes', (quotes) => this.onBatch(quotes, false));
     this.client.on('disconnected', (reason) => this.setFeedUp(false, reason));
     this.client.connect(this.o.target.host, this.o.target.port);
-    this.persist.start();
-    if (this.cacheWriter) this.timers.push(setInterval(() => void this.cacheWriter?.flush(), CACHE_FLUSH_MS));
+    this.books.start();
     this.timers.push(setInterval(() => this.publishStatus(), HEARTBEAT_MS));
     this.publishStatus();
   }
@@ -95,14 +110,13 @@ export class FeedIngest {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.client.close();
-    await this.persist.stop();
-    this.cacheWriter?.clear();
+    await this.books.stop();
   }
 
   /**
    * The publish goes out first, on its own: what replicas (and traders' screens) wait for is the
    * bus message, and a PUBLISH queued behind a thousand cache SETs on the same connection waits for
-   * all of them. Cache writes and the candle/tick bookkeeping follow once the I/O has been handed over.
+   * all of them. The bookkeeping gets the batch after that.
    */
   private onBatch(batch: readonly WireQuote[], snapshot: boolean): void {
     if (this.stopped) return;
@@ -134,34 +148,36 @@ export class FeedIngest {
       this.latest.set(w.instrumentToken, w.timestamp);
       fresh.push(w);
     }
-    if (fresh.length) void this.publish(fresh, receivedAt);
-    // Two turns of the loop later: the poll phase in between reads the publish acknowledgement
-    // (and the next feed frames) before this batch's bookkeeping takes the CPU.
-    if (valid.length) setImmediate(() => setImmediate(() => this.record(valid, fresh, receivedAt)));
-  }
-
-  private record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number): void {
-    if (this.stopped) return;
-    for (const w of valid) {
-      const kind = this.persist.record(w, receivedAt);
-      if (kind === 'trade' || kind === 'late') marketMetrics.trades.inc();
+    const message = fresh.length ? this.publish(fresh, receivedAt) : null;
+    if (valid.length === 0) return;
+    const receivedAtEpoch = performance.timeOrigin + receivedAt;
+    if (this.o.bookkeeping.thread === 'worker') {
+      this.books.record(valid, fresh, receivedAtEpoch, message);
+      return;
     }
-    if (this.cacheWriter) for (const w of fresh) this.cacheWriter.changed(w, this.o.instruments.getByToken(w.instrumentToken)!);
+    // Inline: two turns of the loop later, so that the poll phase in between reads the publish
+    // acknowledgement (and the next feed frames) before this batch's bookkeeping takes the CPU.
+    setImmediate(() => setImmediate(() => this.stopped || this.books.record(valid, fresh, receivedAtEpoch, message)));
   }
 
-  private async publish(quotes: WireQuote[], receivedAt: number): Promise<void> {
+  /** Publishes the batch; returns its bus message (null when there is no bus). */
+  private publish(quotes: WireQuote[], receivedAt: number): string | null {
     const header = { epoch: this.o.epoch, seq: ++this.seq, publishedAt: Date.now() };
     const pubsub = this.o.pubsub;
     const message = pubsub && this.encoder.quotes(header, quotes);
     this.local({ kind: 'quotes', ...header, quotes });
-    if (!pubsub || !message) return;
+    if (pubsub && message) void this.send(pubsub, message, quotes, receivedAt);
+    return message;
+  }
+
+  private async send(pubsub: PubSub, message: string, quotes: WireQuote[], receivedAt: number): Promise<void> {
     try {
       await pubsub.publish(QUOTES_CHANNEL, message);
       const ackedAt = performance.now();
       marketMetrics.publishLag.observe((ackedAt - receivedAt) / 1000);
       this.o.observer?.published?.(quotes, receivedAt, ackedAt);
     } catch (err) {
-      this.failed('publish', err as Error);
+      this.failed('publish', (err as Error).message);
     }
   }
 
@@ -170,7 +186,7 @@ export class FeedIngest {
     const downMs = this.feedUp ? 0 : performance.now() - this.feedDownSince;
     const header = { epoch: this.o.epoch, seq: ++this.seq, publishedAt: Date.now() };
     this.local({ kind: 'status', ...header, feedUp: this.feedUp, feedDownMs: Math.round(downMs) });
-    this.o.pubsub?.publish(QUOTES_CHANNEL, this.encoder.status(header, this.feedUp, downMs)).catch((err) => this.failed('publish', err as Error));
+    this.o.pubsub?.publish(QUOTES_CHANNEL, this.encoder.status(header, this.feedUp, downMs)).catch((err: Error) => this.failed('publish', err.message));
   }
 
   /**
@@ -191,12 +207,12 @@ export class FeedIngest {
     this.publishStatus();
   }
 
-  /** Failures repeat at the batch rate while Redis is down: count all, log one every 10 s. */
-  private failed(target: 'cache' | 'publish', err: Error): void {
+  /** Failures repeat at the batch rate while Redis is down: count all, log one per target every 10 s. */
+  private failed(target: BookkeepingWriteTarget | 'publish', message: string): void {
     marketMetrics.writeFailures.inc({ target });
     const now = performance.now();
-    if (now - this.lastWarnAt < 10_000) return;
-    this.lastWarnAt = now;
-    this.logger.warn(`market-data ${target} write failed: ${err.message}`);
+    if (now - (this.lastWarnAt.get(target) ?? Number.NEGATIVE_INFINITY) < 10_000) return;
+    this.lastWarnAt.set(target, now);
+    this.logger.warn(`market-data ${target} write failed: ${message}`);
   }
 }

@@ -6,11 +6,12 @@ import { CLOCK, type Clock } from '../../../common/clock/clock';
 import { AppConfig } from '../../../common/config/app-config';
 import { HealthRegistry } from '../../../common/observability/health.registry';
 import { LOCK, PUBSUB, type Lock, type PubSub } from '../../../common/redis/ports';
+import { redisOptions } from '../../../common/redis/redis.module';
 import { InstrumentsService } from '../../instruments';
 import { marketMetrics } from '../market-data.metrics';
 import { QuotesService } from '../quotes/quotes.service';
 import { MarketWriter } from '../storage/market-writer';
-import { FeedIngest } from './feed-ingest';
+import { FeedIngest, type FeedIngestOptions } from './feed-ingest';
 import { EmbeddedFeed } from './embedded-feed';
 import { LeaderElection } from './leader-election';
 import { CACHE_SINK, type CacheSink } from './quote-cache-writer';
@@ -95,9 +96,8 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
       instruments: this.instruments,
       // Embedded mode is one process: its QuotesService hears the leader directly, nothing goes on the in-memory bus.
       pubsub: this.config.redis.embedded ? null : this.pubsub,
-      cache: this.cacheSink,
       deliverLocally: (message) => this.quotes.deliver(message),
-      writer: this.writer,
+      bookkeeping: this.bookkeeping(),
       tickFlushMs: md.tickFlushMs,
       candleFlushMs: md.candleFlushMs,
       onDeposed: (reason) => this.election?.resign(reason),
@@ -108,6 +108,23 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
     this.maintenance = setInterval(() => void this.upkeep(), MAINTENANCE_MS);
     this.maintenance.unref();
     void this.upkeep();
+  }
+
+  /** On a thread of its own, except on PGlite: its single connection belongs to this thread's pool. */
+  private bookkeeping(): FeedIngestOptions['bookkeeping'] {
+    const { url, embedded } = this.config.database;
+    if (embedded || !url) return { thread: 'inline', writer: this.writer, cache: this.cacheSink };
+    const redis = this.config.redis;
+    return {
+      thread: 'worker',
+      connections: {
+        databaseUrl: url,
+        redis: redis.embedded ? null : redisOptions(this.config),
+        keyPrefix: redis.keyPrefix,
+        cluster: this.writer.cluster,
+        logLevel: this.config.logLevel,
+      },
+    };
   }
 
   private async follow(): Promise<void> {

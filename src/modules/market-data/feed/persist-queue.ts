@@ -1,8 +1,7 @@
-import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { CandleAggregator, type CandleDelta, type QuoteState, type TradeKind } from '../candles/candle-aggregator';
-import { marketMetrics } from '../market-data.metrics';
 import { FencedOutError, type MarketWriter, type TickRow } from '../storage/market-writer';
+import { epochNow, type BookkeepingEvents } from './bookkeeping-events';
 
 export interface PersistQueueOptions {
   writer: MarketWriter;
@@ -12,10 +11,8 @@ export interface PersistQueueOptions {
   candleFlushMs: number;
   /** Ticks held at most (about 40 s at 5,000/s); past it the oldest are dropped and counted. */
   maxBufferedTicks?: number;
-  /** The term is over (another replica leads): stop ingesting. */
-  onFencedOut: (err: FencedOutError) => void;
-  /** Observes each committed tick batch (benchmarks). */
-  onTicksCommitted?: (count: number, oldestReceivedAt: number, committedAt: number) => void;
+  /** Commits, drops, failures and the end of the term (another replica leads) go here. */
+  events: Pick<BookkeepingEvents, 'ticksCommitted' | 'ticksDropped' | 'writeFailed' | 'fencedOut'>;
 }
 
 /**
@@ -27,6 +24,7 @@ const CANDLE_CHUNK = 1_000;
 const TICK_CHUNK = 2_000;
 
 interface BufferedTick extends TickRow {
+  /** Epoch ms (fractional): the feed may have been read on another thread. */
   receivedAt: number;
 }
 
@@ -37,7 +35,6 @@ interface BufferedTick extends TickRow {
  * unreachable database delays persistence but never blocks the feed.
  */
 export class PersistQueue {
-  private readonly logger = new Logger(PersistQueue.name);
   readonly aggregator = new CandleAggregator();
   private ticks: BufferedTick[] = [];
   private readonly maxBufferedTicks: number;
@@ -57,7 +54,7 @@ export class PersistQueue {
     this.candleTimer = setInterval(() => void this.flushCandles(), Math.min(1000, this.options.candleFlushMs));
   }
 
-  /** Feeds one quote to the candles; stores a tick when it carried a trade. */
+  /** Feeds one quote to the candles; stores a tick when it carried a trade. `receivedAt` in epoch ms. */
   record(q: QuoteState & { lastQuantity: number; averagePrice: number }, receivedAt: number): TradeKind {
     const kind = this.aggregator.onQuote(q);
     if (kind === 'trade' || kind === 'late') {
@@ -66,7 +63,7 @@ export class PersistQueue {
         // O(buffer) each, and made a 200,000-tick backlog cost seconds of CPU per second).
         const shed = Math.max(1, this.maxBufferedTicks >> 4);
         this.ticks.splice(0, shed);
-        marketMetrics.droppedTicks.inc(shed);
+        this.options.events.ticksDropped(shed);
       }
       this.ticks.push({
         time: q.lastTradeTime,
@@ -115,11 +112,10 @@ export class PersistQueue {
         this.failed('ticks', err);
         return;
       }
-      const committedAt = performance.now();
+      const committedAt = epochNow();
       let oldest = Number.POSITIVE_INFINITY;
       for (const t of chunk) if (t.receivedAt < oldest) oldest = t.receivedAt;
-      marketMetrics.persistLag.observe((committedAt - oldest) / 1000);
-      this.options.onTicksCommitted?.(chunk.length, oldest, committedAt);
+      this.options.events.ticksCommitted(chunk.length, oldest, committedAt, this.ticks.length);
     }
   }
 
@@ -162,12 +158,11 @@ export class PersistQueue {
     if (!(err instanceof FencedOutError)) return false;
     this.stopped = true;
     this.ticks = [];
-    this.options.onFencedOut(err);
+    this.options.events.fencedOut(err.message);
     return true;
   }
 
-  private failed(what: string, err: unknown): void {
-    marketMetrics.writeFailures.inc({ target: `db_${what}` });
-    this.logger.warn(`market-data ${what} write failed, will retry: ${(err as Error).message}`);
+  private failed(what: 'ticks' | 'candles', err: unknown): void {
+    this.options.events.writeFailed(`db_${what}`, `${(err as Error).message} (will retry)`);
   }
 }

@@ -42,7 +42,7 @@ export class MarketWriter {
     private readonly db: DataSource,
     readonly partitions: PartitionManager,
     /** The cluster this leader belongs to (its Redis key prefix): one term row per cluster. */
-    private readonly cluster: string,
+    readonly cluster: string,
   ) {}
 
   /** Starts a new leader term; returns its epoch (higher than any before in this cluster). */

@@ -1,0 +1,197 @@
+import type { RedisOptions } from 'ioredis';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { WireQuote } from '../../../common/feed-protocol';
+import type { Instrument } from '../../instruments';
+import { BusEncoder } from '../bus/quote-bus';
+import type { InstrumentDirectory } from '../quotes/quote-mapping';
+import type { MarketWriter } from '../storage/market-writer';
+import type { BookkeepingEvents } from './bookkeeping-events';
+import { PersistQueue } from './persist-queue';
+import { CACHE_FLUSH_MS, QuoteCacheWriter, type CacheSink } from './quote-cache-writer';
+
+/**
+ * Everything the leader does with a feed batch after publishing it: candles, ticks for Postgres,
+ * the quote cache. Inline on the feed handler's thread, or on a worker thread of its own so that
+ * its CPU and garbage never delay the next publish.
+ */
+export interface Bookkeeping {
+  start(): void;
+  /**
+   * `fresh` is the part of `valid` that was published (newer than what replicas hold), and
+   * `freshMessage` its bus encoding when there is one; `receivedAt` in epoch ms.
+   */
+  record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void;
+  /** Ticks waiting for the database. */
+  readonly bufferedTicks: number;
+  /** Writes what is buffered (unless the term is over) and lets go of connections and timers. */
+  stop(): Promise<void>;
+}
+
+export interface BookkeepingSettings {
+  epoch: number;
+  tickFlushMs: number;
+  candleFlushMs: number;
+}
+
+export interface InlineBookkeepingOptions extends BookkeepingSettings {
+  writer: MarketWriter;
+  /** Null in embedded mode: its QuotesService memory is the cache. */
+  cache: CacheSink | null;
+  instruments: InstrumentDirectory;
+  events: BookkeepingEvents;
+}
+
+export class InlineBookkeeping implements Bookkeeping {
+  private readonly persist: PersistQueue;
+  private readonly cacheWriter: QuoteCacheWriter | null;
+  private cacheTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: InlineBookkeepingOptions) {
+    this.persist = new PersistQueue({ writer: o.writer, epoch: o.epoch, tickFlushMs: o.tickFlushMs, candleFlushMs: o.candleFlushMs, events: o.events });
+    this.cacheWriter = o.cache && new QuoteCacheWriter(o.cache, (err) => o.events.writeFailed('cache', err.message));
+  }
+
+  start(): void {
+    this.persist.start();
+    if (this.cacheWriter) this.cacheTimer = setInterval(() => void this.cacheWriter?.flush(), CACHE_FLUSH_MS);
+  }
+
+  record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number): void {
+    let trades = 0;
+    for (const w of valid) {
+      const kind = this.persist.record(w, receivedAt);
+      if (kind === 'trade' || kind === 'late') trades++;
+    }
+    if (trades) this.o.events.tradesRecorded(trades);
+    if (!this.cacheWriter) return;
+    for (const w of fresh) {
+      const instrument = this.o.instruments.getByToken(w.instrumentToken);
+      if (instrument) this.cacheWriter.changed(w, instrument);
+    }
+  }
+
+  get bufferedTicks(): number {
+    return this.persist.bufferedTicks;
+  }
+
+  async stop(): Promise<void> {
+    if (this.cacheTimer) clearInterval(this.cacheTimer);
+    this.cacheTimer = null;
+    await this.persist.stop();
+    this.cacheWriter?.clear();
+  }
+}
+
+/** What the bookkeeping thread connects to: its own Postgres pool and Redis connection. */
+export interface WorkerConnections {
+  databaseUrl: string;
+  /** Null with the in-memory cache (no Redis): no cache writes. */
+  redis: { url?: string; options: RedisOptions } | null;
+  keyPrefix: string;
+  /** The leader-term row the writer fences on (MarketWriter's cluster). */
+  cluster: string;
+  logLevel: string;
+}
+
+export interface WorkerInit extends BookkeepingSettings {
+  connections: WorkerConnections;
+}
+
+/** Feed handler thread → bookkeeping thread. */
+export type ToBookkeeping =
+  | { type: 'batch'; receivedAt: number; fresh: string | null; late: string | null; instruments: Instrument[] }
+  | { type: 'stop' };
+
+/** Bookkeeping thread → feed handler thread: an event call, or the end of `stop`. */
+export type FromBookkeeping = { event: keyof BookkeepingEvents; args: unknown[] } | { event: 'stopped' };
+
+const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * The bookkeeping on a worker thread. A batch crosses as the bus message already encoded for the
+ * publish (a string: one copy, no structured clone of hundreds of quote objects); late prints,
+ * which are not published, go encoded on their own; each instrument's reference data goes once.
+ */
+export class WorkerBookkeeping implements Bookkeeping {
+  private readonly worker: Worker;
+  private readonly encoder = new BusEncoder();
+  /** Tokens whose Instrument the thread already has. */
+  private readonly shared = new Set<number>();
+  private buffered = 0;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    init: WorkerInit,
+    private readonly instruments: InstrumentDirectory,
+    private readonly events: BookkeepingEvents,
+  ) {
+    this.worker = startWorker(join(__dirname, 'bookkeeping.worker'), init);
+    this.worker.on('message', (m: FromBookkeeping) => this.onMessage(m));
+    this.worker.on('error', (err) => this.events.fencedOut(`market-data bookkeeping thread failed: ${err.message}`));
+    this.worker.on('exit', (code) => {
+      if (!this.stopping) this.events.fencedOut(`market-data bookkeeping thread exited (${code})`);
+    });
+  }
+
+  start(): void {
+    // The thread starts its flush timers as soon as its connections are up.
+  }
+
+  record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void {
+    if (this.stopping) return;
+    const instruments: Instrument[] = [];
+    const late: WireQuote[] = [];
+    for (let i = 0, f = 0; i < valid.length; i++) {
+      const w = valid[i];
+      if (w === fresh[f]) f++;
+      else late.push(w);
+      if (this.shared.has(w.instrumentToken)) continue;
+      const instrument = this.instruments.getByToken(w.instrumentToken);
+      if (instrument) instruments.push(instrument);
+      this.shared.add(w.instrumentToken);
+    }
+    const header = { epoch: 0, seq: 0, publishedAt: 0 };
+    const message: ToBookkeeping = {
+      type: 'batch',
+      receivedAt,
+      fresh: freshMessage ?? (fresh.length ? this.encoder.quotes(header, fresh) : null),
+      late: late.length ? this.encoder.quotes(header, late) : null,
+      instruments,
+    };
+    this.worker.postMessage(message);
+  }
+
+  get bufferedTicks(): number {
+    return this.buffered;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        void this.worker.terminate().then(() => resolve());
+      };
+      const timer = setTimeout(done, STOP_TIMEOUT_MS);
+      this.worker.once('exit', done);
+      this.worker.on('message', (m: FromBookkeeping) => m.event === 'stopped' && done());
+      this.worker.postMessage({ type: 'stop' } satisfies ToBookkeeping);
+    });
+    return this.stopping;
+  }
+
+  private onMessage(m: FromBookkeeping): void {
+    if (m.event === 'stopped') return;
+    if (m.event === 'ticksCommitted') this.buffered = m.args[3] as number;
+    (this.events[m.event] as (...args: unknown[]) => void)(...m.args);
+  }
+}
+
+/** Compiled, the thread runs the .js beside this file; under ts-node or jest, the .ts through ts-node. */
+function startWorker(file: string, workerData: WorkerInit): Worker {
+  if (__filename.endsWith('.ts')) {
+    const entry = JSON.stringify(`${file}.ts`);
+    return new Worker(`require('ts-node').register({ transpileOnly: true }); require(${entry});`, { eval: true, workerData });
+  }
+  return new Worker(`${file}.js`, { workerData });
+}

@@ -1,0 +1,80 @@
+/**
+ * The market-data bookkeeping thread (see WorkerBookkeeping): candles, ticks and the quote cache
+ * for the leader's current term, on connections of its own. Started by the feed handler thread.
+ */
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppConfig } from '../../../common/config/app-config';
+import { createDataSource } from '../../../common/database/data-source.factory';
+import type { Instrument } from '../../instruments';
+import { BusDecoder } from '../bus/quote-bus';
+import { MarketWriter } from '../storage/market-writer';
+import { PartitionManager } from '../storage/partitions';
+import { InlineBookkeeping, type FromBookkeeping, type ToBookkeeping, type WorkerInit } from './bookkeeping';
+import type { BookkeepingEvents } from './bookkeeping-events';
+import { RedisPipelineSink } from './quote-cache-writer';
+
+async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Promise<void> {
+  const c = init.connections;
+  const send = (m: FromBookkeeping) => port.postMessage(m);
+  const forward =
+    (event: keyof BookkeepingEvents) =>
+    (...args: unknown[]) =>
+      send({ event, args });
+  const events: BookkeepingEvents = {
+    ticksCommitted: forward('ticksCommitted'),
+    ticksDropped: forward('ticksDropped'),
+    tradesRecorded: forward('tradesRecorded'),
+    writeFailed: forward('writeFailed'),
+    fencedOut: forward('fencedOut'),
+  };
+  // Two connections: a tick batch and a candle chunk may be in flight together.
+  const db = createDataSource({ config: AppConfig.with({ DATABASE_URL: c.databaseUrl, DATABASE_POOL_SIZE: '2', LOG_LEVEL: c.logLevel }) });
+  await db.initialize();
+  const redis = c.redis && connectRedis(c.redis);
+  const instruments = new Map<number, Instrument>();
+  const books = new InlineBookkeeping({
+    ...init,
+    writer: new MarketWriter(db, new PartitionManager(db), c.cluster),
+    cache: redis && new RedisPipelineSink(redis, c.keyPrefix),
+    instruments: { getByToken: (token) => instruments.get(token) },
+    events,
+  });
+  books.start();
+  const decoder = new BusDecoder();
+  const quotesOf = (text: string | null) => {
+    const m = text === null ? null : decoder.decode(text);
+    return m?.kind === 'quotes' ? m.quotes : [];
+  };
+  port.on('message', (m: ToBookkeeping) => {
+    if (m.type === 'stop') {
+      void books
+        .stop()
+        .finally(() => Promise.allSettled([db.destroy(), redis?.quit()]))
+        .finally(() => send({ event: 'stopped' }));
+      return;
+    }
+    for (const i of m.instruments) instruments.set(i.instrumentToken, i);
+    // Late prints are older than the published quotes of the same batch: candles see them first.
+    const late = quotesOf(m.late);
+    const fresh = quotesOf(m.fresh);
+    books.record(late.length ? late.concat(fresh) : fresh, fresh, m.receivedAt);
+  });
+}
+
+function connectRedis({ url, options }: NonNullable<WorkerInit['connections']['redis']>): Redis {
+  const named = { ...options, connectionName: 'mstock-market-cache' };
+  const redis = url ? new Redis(url, named) : new Redis(named);
+  // ioredis reconnects by itself; failed writes are reported (and retried) by the cache writer.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+if (parentPort) {
+  const port = parentPort;
+  main(port, workerData as WorkerInit).catch((err: Error) => {
+    new Logger('MarketBookkeeping').error(`bookkeeping thread could not start: ${err.message}`);
+    port.postMessage({ event: 'fencedOut', args: [`market-data bookkeeping thread could not start: ${err.message}`] } satisfies FromBookkeeping);
+  });
+}

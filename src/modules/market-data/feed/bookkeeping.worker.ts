@@ -4,6 +4,7 @@
  */
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppConfig } from '../../../common/config/app-config';
 import { createDataSource } from '../../../common/database/data-source.factory';
@@ -15,7 +16,10 @@ import { InlineBookkeeping, type FromBookkeeping, type ToBookkeeping, type Worke
 import type { BookkeepingEvents } from './bookkeeping-events';
 import { RedisPipelineSink } from './quote-cache-writer';
 
+const BOOKKEEPING_NICE = 10;
+
 async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Promise<void> {
+  lowerThreadPriority();
   const c = init.connections;
   const send = (m: FromBookkeeping) => port.postMessage(m);
   const forward =
@@ -61,6 +65,20 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     const fresh = quotesOf(m.fresh);
     books.record(late.length ? late.concat(fresh) : fresh, fresh, m.receivedAt);
   });
+}
+
+/**
+ * On Linux, setpriority(PRIO_PROCESS, 0) applies to the calling thread only: this thread yields
+ * the CPU to the feed handler's when the cores are busy, so the publish path does not queue behind
+ * a candle flush. Elsewhere it would renice the process, so it is left alone.
+ */
+function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, BOOKKEEPING_NICE);
+  } catch {
+    // not permitted (some sandboxes): same priority as the feed handler, nothing else changes
+  }
 }
 
 function connectRedis({ url, options }: NonNullable<WorkerInit['connections']['redis']>): Redis {

@@ -14,7 +14,11 @@ export const DEPTH_TTL_MS = 1000;
 const REFRESH_AFTER_MS = 600;
 /** How often changes are written (and TTLs refreshed). */
 export const CACHE_FLUSH_MS = 200;
-const FLUSH_CHUNK = 1000;
+/**
+ * Quotes per pipeline, pairs per touch script. Redis runs one command at a time: the feed's
+ * PUBLISH waits behind whatever pipeline or script is in progress, so each is kept to ~0.5 ms.
+ */
+const FLUSH_CHUNK = 250;
 
 export interface CacheKeys {
   stockKey: string;
@@ -41,7 +45,7 @@ for i = 1, #KEYS, 2 do
   if a == 0 or b == 0 then lapsed[#lapsed + 1] = (i + 1) / 2 end
 end
 return lapsed`;
-const TOUCH_CHUNK = 500;
+const TOUCH_CHUNK = 100;
 
 /**
  * One pipeline per batch on the command connection: two SET PX per quote. The Cache port would

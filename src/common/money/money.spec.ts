@@ -1,3 +1,5 @@
+import Big from 'big.js';
+import fc from 'fast-check';
 import { paiseToRupees, ratioOf, Rounding, rupeesToPaise } from './money';
 
 describe('money', () => {
@@ -24,6 +26,28 @@ describe('money', () => {
     expect(paiseToRupees(1)).toBe(0.01);
     expect(paiseToRupees(-30)).toBe(-0.3);
     expect(paiseToRupees(30)).toBe(0.3);
+  });
+
+  it('gives the same number as exact decimal arithmetic for every safe integer', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (paise) => {
+        expect(paiseToRupees(paise)).toBe(Number(new Big(paise).div(100).toFixed(2)));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('prints amounts up to ₹10 trillion as their exact 2-place decimal (they parse back to the same paise)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(1e15 - 1), max: 1e15 - 1 }), (paise) => {
+        expect(rupeesToPaise(String(paiseToRupees(paise)))).toBe(paise);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('refuses paise that are not a safe integer', () => {
+    expect(() => paiseToRupees(1.5)).toThrow(RangeError);
   });
 
   it('rounds ratios as instructed', () => {

@@ -19,9 +19,16 @@ export function rupeesToPaise(value: string | number, field = 'amount'): Paise {
   return paise;
 }
 
-/** For responses: integer paise → rupees as a JSON number (exact to 2 places for any safe integer). */
+/**
+ * For responses: integer paise → rupees as a JSON number. Plain division is exact here: IEEE
+ * division is correctly rounded, so `paise / 100` is the double nearest to the decimal — the same
+ * double that parsing "1234.55" gives, which JSON prints as 1234.55 (property-tested against big.js;
+ * 2 places survive up to ₹10 trillion, past which a double has no room for paise). It runs
+ * several times per order update, where big.js cost 1.5% of the app's CPU under load.
+ */
 export function paiseToRupees(paise: Paise): number {
-  return Number(new Big(paise).div(100).toFixed(2));
+  assertSafePaise(paise);
+  return paise / 100;
 }
 
 export enum Rounding {

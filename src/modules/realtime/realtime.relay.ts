@@ -2,10 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { OnEvent } from '@nestjs/event-emitter';
 import { PubSub, PUBSUB, Unsubscribe } from '../../common/redis/ports';
 import { REDIS_CONNECTIONS, RedisConnections } from '../../common/redis/redis.module';
-import type { OrderUpdate } from '../../sdk/protocol';
 import { SESSION_REVOKED_CHANNEL, SessionRevokedEvent } from '../auth/auth.types';
 import { FEED_STATUS_CHANGED, FeedStatusChangedEvent, QUOTES_UPDATED, QuotesUpdatedEvent } from '../market-data/market-data.events';
-import { ORDER_UPDATED, OrderUpdatedEvent } from '../orders/order';
+import { ORDER_UPDATED, type Order, type OrderUpdatedEvent } from '../orders/order';
 import { orderView } from '../orders/order-view';
 import { TickFanout } from './fanout/tick-fanout';
 import { RealtimeGateway } from './gateway/realtime.gateway';
@@ -19,6 +18,10 @@ import { paiseToRupees } from '../../common/money/money';
 import type { MarginCallNotice } from '../../sdk/protocol';
 
 const MARKET_STATUS_POLL_MS = 1000;
+const ORDER_UPDATES = 'order:updates';
+/** Order fields that JSON turns into strings. */
+const ORDER_DATES = new Set(['placedAt', 'exchangeTimestamp', 'updatedAt']);
+const reviveOrderDates = (key: string, value: unknown) => (ORDER_DATES.has(key) && typeof value === 'string' ? new Date(value) : value);
 
 /**
  * Turns in-process events into pushes. Quotes and feed status arrive on every replica, so they
@@ -34,6 +37,9 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
   private marketTimer: NodeJS.Timeout | null = null;
   private marketPhase = '';
   private unregisterGauges: (() => void) | null = null;
+  /** Order updates for the other replicas, sent once per turn of the loop. */
+  private outgoingOrders: Order[] = [];
+  private outgoingFlush: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly gateway: RealtimeGateway,
@@ -48,9 +54,8 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     this.unsubscribeRevocations = await this.pubsub.subscribe(SESSION_REVOKED_CHANNEL, (message) => this.onSessionRevoked(message));
-    this.gateway.server.on('order:update', (userId, json) => {
-      const { update, kite } = JSON.parse(json) as { update: OrderUpdate; kite: unknown };
-      this.deliverOrder(userId, update, kite);
+    this.gateway.server.on(ORDER_UPDATES, (json: string) => {
+      for (const order of JSON.parse(json, reviveOrderDates) as Order[]) this.deliverOrder(order);
     });
     this.marketPhase = this.state.marketStatus().phase;
     this.marketTimer = setInterval(() => this.pollMarketStatus(), MARKET_STATUS_POLL_MS).unref();
@@ -63,6 +68,7 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
   /** Before Redis connections close (they go in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.marketTimer) clearInterval(this.marketTimer);
+    this.sendOrdersToReplicas();
     this.unregisterGauges?.();
     this.fanout.close();
     await this.unsubscribeRevocations?.().catch(() => undefined);
@@ -79,21 +85,42 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
     this.gateway.server?.local.emit('stale', this.state.feed);
   }
 
-  /** Reliable (not volatile): an order update must arrive, even behind a slow tick frame. */
+  /**
+   * Reliable (not volatile): an order update must arrive, even behind a slow tick frame. The
+   * other replicas get the order itself, batched: acknowledgements are applied in batches, and
+   * each server-side event is a PUBLISH that every replica (this one too) receives and decodes.
+   * Views are made only where the user has a connection (most updates have no one watching).
+   */
   @OnEvent(ORDER_UPDATED)
   onOrderUpdated({ order }: OrderUpdatedEvent): void {
-    const update: OrderUpdate = orderView(order, 'iso');
-    const kite = { ...orderView(order, 'kite'), account_id: order.placedBy, unfilled_quantity: update.pending_quantity };
-    this.deliverOrder(order.userId, update, kite);
-    // serverSideEmit reaches the other replicas only; this one was served just above.
-    if (this.clustered) this.gateway.server?.serverSideEmit('order:update', order.userId, JSON.stringify({ update, kite }));
+    this.deliverOrder(order);
+    if (!this.clustered) return;
+    this.outgoingOrders.push(order);
+    this.outgoingFlush ??= setImmediate(() => this.sendOrdersToReplicas());
   }
 
-  /** To the user's sockets and Kite ticker connections on this replica. */
-  private deliverOrder(userId: string, update: OrderUpdate, kite: unknown): void {
-    this.gateway.server?.local.to(userRoom(userId)).emit('order_update', update);
-    framesSent.inc({ kind: 'order_update' });
-    this.kite.sendOrder(userId, kite);
+  /** serverSideEmit reaches the other replicas only; this one delivers its own. */
+  private sendOrdersToReplicas(): void {
+    if (this.outgoingFlush) clearImmediate(this.outgoingFlush);
+    this.outgoingFlush = null;
+    if (!this.outgoingOrders.length) return;
+    const orders = this.outgoingOrders;
+    this.outgoingOrders = [];
+    this.gateway.server?.serverSideEmit(ORDER_UPDATES, JSON.stringify(orders));
+  }
+
+  /** To the user's sockets and Kite ticker connections on this replica, if they have any. */
+  private deliverOrder(order: Order): void {
+    const room = userRoom(order.userId);
+    const sockets = this.gateway.server?.sockets.adapter.rooms.get(room)?.size ?? 0;
+    const kite = this.kite.hasUser(order.userId);
+    if (!sockets && !kite) return;
+    const update = orderView(order, 'iso');
+    if (sockets) {
+      this.gateway.server.local.to(room).emit('order_update', update);
+      framesSent.inc({ kind: 'order_update' });
+    }
+    if (kite) this.kite.sendOrder(order.userId, { ...orderView(order, 'kite'), account_id: order.placedBy, unfilled_quantity: update.pending_quantity });
   }
 
   @OnEvent(ALERT_TRIGGERED)

@@ -4,11 +4,11 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../sdk/pr
 /** Between replicas (socket.io's serverSideEmit through the Redis adapter). */
 export interface InterServerEvents {
   /**
-   * An order changed: each replica pushes it to that user's sockets and Kite ticker connections it
-   * holds. One message carries both shapes (a room broadcast through the adapter would be a second
-   * PUBLISH per order update).
+   * Orders changed (a JSON array of Order, one loop turn's worth): each replica pushes each to the
+   * user's sockets and Kite ticker connections it holds, in both shapes (a room broadcast through
+   * the adapter would be a PUBLISH per order update and per shape).
    */
-  'order:update': (userId: string, payloadJson: string) => void;
+  'order:updates': (ordersJson: string) => void;
 }
 
 /** Kept small on purpose: socket.io serialises socket.data when a replica asks another for its sockets. */

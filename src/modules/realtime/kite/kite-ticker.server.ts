@@ -67,6 +67,10 @@ export class KiteTickerServer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Order postbacks for a user's Kite connections on this replica. */
+  hasUser(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
   sendOrder(userId: string, kiteOrder: unknown): void {
     for (const c of this.byUser.get(userId) ?? []) c.sendText('order', kiteOrder);
   }

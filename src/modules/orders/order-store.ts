@@ -55,16 +55,35 @@ const QUALIFIED_ORDER_COLUMNS = ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1');
 
 // Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
 // share orders queue behind each other instead of deadlocking.
-const MARK_SENDING = prepared(
-  'orders.mark-sending',
-  `WITH cur AS (SELECT id, status FROM orders WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE),
-   upd AS (
+/** A committed intent for the exchange (the outbox row). */
+export interface OutboxIntent {
+  id: string;
+  topic: 'exchange.submit' | 'exchange.cancel' | 'exchange.replace';
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+const LEASE_FOR_DISPATCH = prepared(
+  'outbox.lease-and-mark-sending',
+  `WITH due AS (
+     SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+   ), leased AS (
+     UPDATE outbox x SET available_at = now() + make_interval(secs => $2), attempts = x.attempts + 1
+     FROM due WHERE x.id = due.id RETURNING x.id, x.topic, x.aggregate_id, x.payload, x.attempts
+   ), cur AS (
+     SELECT id, status FROM orders WHERE id = ANY (SELECT aggregate_id::bigint FROM leased WHERE topic = 'exchange.submit') ORDER BY id FOR UPDATE
+   ), upd AS (
      UPDATE orders o SET status = 'OPEN PENDING', updated_at = now() FROM cur
      WHERE o.id = cur.id AND cur.status IN ('PUT ORDER REQ RECEIVED', 'OPEN PENDING')
      RETURNING ${QUALIFIED_ORDER_COLUMNS}, cur.status AS previous_status
    ), ev AS (
      INSERT INTO order_events (order_id, status) SELECT id, 'OPEN PENDING' FROM upd WHERE previous_status <> 'OPEN PENDING'
-   ) SELECT * FROM upd ORDER BY id`,
+   )
+   SELECT l.id::text AS outbox_id, l.topic AS outbox_topic, l.aggregate_id AS outbox_aggregate_id, l.payload AS outbox_payload,
+          l.attempts AS outbox_attempts, upd.*
+     FROM leased l LEFT JOIN upd ON l.topic = 'exchange.submit' AND upd.id::text = l.aggregate_id
+    ORDER BY l.id`,
 );
 
 const ACKNOWLEDGE = prepared(
@@ -120,13 +139,24 @@ export class OrderStore {
   }
 
   /**
-   * The dispatcher's hand-over for a whole leased batch: RECEIVED → OPEN PENDING in one statement
-   * (row locks, updates and events together). Answers the orders to send; an order that moved on
-   * (cancelled meanwhile) is not among them. OPEN PENDING again is a retried send: no new event.
+   * The dispatcher's hand-over, one statement per batch: leases up to `batch` due outbox rows for
+   * `leaseSeconds` (not locked across the network call) and marks the new orders among them
+   * RECEIVED → OPEN PENDING (row locks, updates and events together). Each intent comes with its
+   * order when that order is to be sent now; an order that moved on (cancelled meanwhile) comes
+   * without. OPEN PENDING again is a retried send: no new event.
    */
-  async markSending(orderIds: string[]): Promise<Order[]> {
-    const rows = await runPrepared(this.dataSource, MARK_SENDING, [orderIds]);
-    return rows.map(toOrder);
+  async leaseForDispatch(batch: number, leaseSeconds: number): Promise<{ intent: OutboxIntent; sending: Order | null }[]> {
+    const rows = await runPrepared<Record<string, unknown>>(this.dataSource, LEASE_FOR_DISPATCH, [batch, leaseSeconds]);
+    return rows.map((r) => ({
+      intent: {
+        id: r.outbox_id as string,
+        topic: r.outbox_topic as OutboxIntent['topic'],
+        aggregate_id: r.outbox_aggregate_id as string,
+        payload: r.outbox_payload as Record<string, unknown>,
+        attempts: r.outbox_attempts as number,
+      },
+      sending: r.id === null ? null : toOrder(r),
+    }));
   }
 
   /**

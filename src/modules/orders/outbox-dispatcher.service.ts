@@ -5,30 +5,12 @@ import { prepared, runPrepared } from '../../common/database/prepared-statement'
 import { EXCHANGE_GATEWAY, ExchangeGateway, ExchangeUnavailableError } from '../exchange/exchange-gateway';
 import { clOrdIdFor, Order, ORDER_UPDATED, OrderUpdatedEvent, pendingQuantity } from './order';
 import { OrderStatus } from './order-status';
-import { OrderStore } from './order-store';
+import { OrderStore, type OutboxIntent } from './order-store';
 import { OrderFunds } from './order-funds';
-
-interface OutboxRow {
-  id: string;
-  topic: 'exchange.submit' | 'exchange.cancel' | 'exchange.replace';
-  aggregate_id: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
 
 const POLL_MS = 500;
 const LEASE_SECONDS = 30;
 const BATCH = 100;
-
-const LEASE = prepared(
-  'outbox.lease',
-  `WITH due AS (
-     SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= now() ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED
-   ), leased AS (
-     UPDATE outbox o SET available_at = now() + interval '${LEASE_SECONDS} seconds', attempts = o.attempts + 1
-     FROM due WHERE o.id = due.id RETURNING o.id::text AS id, o.topic, o.aggregate_id, o.payload, o.attempts
-   ) SELECT * FROM leased ORDER BY id::bigint`,
-);
 
 // One statement marks the whole pass, not one per row.
 const MARK_DISPATCHED = prepared(
@@ -98,16 +80,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * One pass per leased batch: a statement to lease it, one to mark all its new orders as being
-   * sent, the sends themselves (in id order), one to mark the batch dispatched. The statements
-   * are per batch, not per row, so the hand-over keeps up with acceptance.
+   * One pass per leased batch: a statement to lease it and mark its new orders as being sent,
+   * the sends themselves (in id order), one to mark the batch dispatched. The statements are per
+   * batch, not per row, so the hand-over keeps up with acceptance.
    */
   private async drain(): Promise<void> {
     for (;;) {
-      const rows = await runPrepared<OutboxRow>(this.dataSource, LEASE, []);
-      if (rows.length === 0 || this.stopped) return;
-      const submits = rows.filter((r) => r.topic === 'exchange.submit').map((r) => r.aggregate_id);
-      const sending = new Map((submits.length ? await this.store.markSending(submits) : []).map((o) => [o.id, o]));
+      const leased = await this.store.leaseForDispatch(BATCH, LEASE_SECONDS);
+      if (leased.length === 0 || this.stopped) return;
+      const rows = leased.map((l) => l.intent);
+      const sending = new Map(leased.flatMap((l) => (l.sending ? [[l.sending.id, l.sending] as const] : [])));
       const done: string[] = [];
       const skipped: string[] = [];
       for (const row of rows) {
@@ -121,7 +103,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** 'sent' and 'skipped' rows are marked done by the caller; 'retry' rows keep their lease/backoff. */
-  private async dispatch(row: OutboxRow, sending: Map<string, Order>): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
+  private async dispatch(row: OutboxIntent, sending: Map<string, Order>): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
     try {
       return (await this.send(row, sending)) ? 'sent' : 'skipped';
     } catch (err) {
@@ -146,7 +128,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
    * Returns false when the order moved on meanwhile (e.g. cancelled before it was sent): then it
    * is not among the batch's orders marked as being sent.
    */
-  private async send(row: OutboxRow, sending: Map<string, Order>): Promise<boolean> {
+  private async send(row: OutboxIntent, sending: Map<string, Order>): Promise<boolean> {
     if (row.topic === 'exchange.submit') {
       const order = sending.get(row.aggregate_id);
       if (!order) return false;

@@ -5,6 +5,7 @@ import { ManualClock } from '../src/common/clock/clock';
 import { istDateTime } from '../src/common/clock/ist';
 import { FundsService } from '../src/modules/accounts/funds.service';
 import { ExchangeSimulator } from '../src/modules/exchange-sim/simulator/exchange-simulator';
+import { MarketSessionDriver } from '../src/modules/exchange-sim/simulator/market-session-driver';
 import { EXCHANGE_GATEWAY } from '../src/modules/exchange/exchange-gateway';
 import { InProcessGateway } from '../src/modules/exchange/in-process-gateway';
 import { OrdersJanitor } from '../src/modules/orders/orders-janitor.service';
@@ -99,7 +100,10 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
     it('releases the margin when the exchange rejects an order', async () => {
       const trader = await funded(t, 10_000);
       const sim = t.app.get(ExchangeSimulator);
+      const driver = t.app.get(MarketSessionDriver);
       // The exchange halts the session on its side while the broker still takes orders: the exchange refuses.
+      // Its calendar driver would set the session back within a second (always-open mode), so it pauses too.
+      driver.stop();
       sim.setSession('CLOSED');
       try {
         const { order_id } = (await placeOrder(t, trader, BUY).expect(200)).body.data;
@@ -111,6 +115,7 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
         expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
       } finally {
         sim.setSession('CONTINUOUS');
+        driver.start();
       }
     });
 

@@ -46,8 +46,9 @@ describe('money', () => {
     );
   });
 
-  it('refuses paise that are not a safe integer', () => {
-    expect(() => paiseToRupees(1.5)).toThrow(RangeError);
+  it('rounds fractional paise (a bug upstream) to 2 places rather than failing the response', () => {
+    expect(paiseToRupees(1.5)).toBe(0.02);
+    expect(paiseToRupees(-1234.4)).toBe(-12.34);
   });
 
   it('rounds ratios as instructed', () => {

@@ -27,8 +27,8 @@ export function rupeesToPaise(value: string | number, field = 'amount'): Paise {
  * several times per order update, where big.js cost 1.5% of the app's CPU under load.
  */
 export function paiseToRupees(paise: Paise): number {
-  assertSafePaise(paise);
-  return paise / 100;
+  // Fractional paise would be a bug upstream; a response still shows them rounded to 2 places.
+  return Number.isSafeInteger(paise) ? paise / 100 : Number(new Big(paise).div(100).toFixed(2));
 }
 
 export enum Rounding {

@@ -29,5 +29,7 @@ describe('WorkerBookkeeping', () => {
     } finally {
       await books.stop();
     }
+    // Once the thread is gone, it does not come back with more reasons.
+    expect(reasons.every((r) => /bookkeeping thread/.test(r))).toBe(true);
   }, 40_000);
 });

@@ -120,6 +120,7 @@ export class WorkerBookkeeping implements Bookkeeping {
   private readonly shared = new Set<number>();
   private buffered = 0;
   private stopping: Promise<void> | null = null;
+  private exited = false;
 
   constructor(
     init: WorkerInit,
@@ -130,6 +131,7 @@ export class WorkerBookkeeping implements Bookkeeping {
     this.worker.on('message', (m: FromBookkeeping) => this.onMessage(m));
     this.worker.on('error', (err) => this.events.fencedOut(`market-data bookkeeping thread failed: ${err.message}`));
     this.worker.on('exit', (code) => {
+      this.exited = true;
       if (!this.stopping) this.events.fencedOut(`market-data bookkeeping thread exited (${code})`);
     });
   }
@@ -167,6 +169,8 @@ export class WorkerBookkeeping implements Bookkeeping {
   }
 
   stop(): Promise<void> {
+    // A thread that already died (the usual reason for stopping it) has nothing left to write.
+    if (this.exited) this.stopping ??= Promise.resolve();
     this.stopping ??= new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

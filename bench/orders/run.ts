@@ -730,6 +730,8 @@ async function runPhase(t: Target, kind: PhaseKind, monitor: Client): Promise<vo
   // The WAL the previous phases wrote (any target's) is flushed now, not by a checkpoint that
   // happens to fall inside this phase: unchecked, the first target of a round paid for the others'
   // writes (paced P99 ~55 ms alone, 300-400 ms when it ran right after the floors' 500/s phases).
+  // Likewise autovacuum: the tables the previous phases filled are vacuumed and analyzed now.
+  await monitor.query('VACUUM (ANALYZE)');
   await monitor.query('CHECKPOINT');
   let p: Phase;
   if (kind === 'warm-up') p = await cannon(t.server, t.meter, t.next, 'warm-up', WARMUP_S);
@@ -907,7 +909,7 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
         ? ` Then ${RATE}/s for ${PACED_S} s evenly paced, open loop (node:http, ${CONNECTIONS} keep-alive sockets), latency from each order's due time.`
         : ''),
     '- Latencies are of 200 answers only, measured client-side (exact, not autocannon\'s 1 ms histogram); errors are non-200 answers, connection errors and 10 s timeouts. ' +
-      'Between phases the bench waits until ours has dispatched every accepted order (outbox empty, none still RECEIVED/OPEN PENDING), so a phase does not pay for the previous one\'s backlog; and each phase starts with a CHECKPOINT, so it does not pay for the WAL of the phases before it (any target\'s).',
+      'Between phases the bench waits until ours has dispatched every accepted order (outbox empty, none still RECEIVED/OPEN PENDING), so a phase does not pay for the previous one\'s backlog; and each phase starts with VACUUM (ANALYZE) and a CHECKPOINT, so it does not pay for the autovacuum or the WAL of the phases before it (any target\'s).',
     '- CPU is from /proc: the server process, the Postgres backends connected to the bench database, this process (load generator), and the whole machine.',
     '',
   );

@@ -29,6 +29,8 @@ import { elementError, parseInstrumentRequest, rejection, resolveRefs } from './
 type Ack = (response: unknown) => void;
 const CLIENT_EVENTS = new Set(['subscribe', 'unsubscribe']);
 const EMPTY = Object.freeze({}) as Record<string, never>;
+/** What an authenticated socket keeps of its handshake: nothing per connection (socket.io itself never reads it again). */
+const SPENT_HANDSHAKE = Object.freeze({ headers: EMPTY, query: EMPTY, auth: EMPTY, time: '', address: '', xdomain: false, secure: false, issued: 0, url: '' });
 
 function refusal(code: HandshakeRefusal['code'], message: string): ExtendedError {
   const err: ExtendedError = new Error(message);
@@ -81,6 +83,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     try {
       const user = await authenticate(this.sessions, credential);
       socket.data = { userId: user.userId, sessionId: user.sessionId };
+      (socket as { handshake: unknown }).handshake = SPENT_HANDSHAKE;
       next();
     } catch {
       this.refuse(socket, next, refusal('AUTH', 'Invalid or expired token'));

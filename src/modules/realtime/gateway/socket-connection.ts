@@ -7,15 +7,18 @@ import type { AppSocket } from './socket-types';
 export class SocketConnection implements FrameWriter {
   readonly protocol = 'socketio' as const;
   readonly member = new Member(this);
-  readonly rate: MessageRate;
+  /** Made on the first message: most connections only listen. */
+  private budget: MessageRate | null = null;
   /** When the last rate-limit error was sent (one per second at most, so refusals cannot amplify). */
   rateErrorAt = 0;
 
   constructor(
     readonly socket: AppSocket,
-    messagesPerSecond: number,
-  ) {
-    this.rate = new MessageRate(messagesPerSecond);
+    private readonly messagesPerSecond: number,
+  ) {}
+
+  get rate(): MessageRate {
+    return (this.budget ??= new MessageRate(this.messagesPerSecond));
   }
 
   canWrite(): boolean {

@@ -726,7 +726,15 @@ const variantOf = (name: TargetName) => (name === 'floor-tx' ? 'tx' : 'cte');
 
 type PhaseKind = 'warm-up' | 'peak' | 'rate' | 'paced';
 
+/** Unmeasured load at the phase's rate just before it: a server idle while the others ran re-warms its JIT here, not in the phase. */
+const REWARM_S = 2;
+
 async function runPhase(t: Target, kind: PhaseKind, monitor: Client): Promise<void> {
+  if (kind !== 'warm-up') {
+    await cannon(t.server, t.meter, t.next, 're-warm', REWARM_S, kind === 'peak' ? undefined : RATE);
+    t.meter.stop();
+    await waitForDrain(monitor, t.name);
+  }
   // The WAL the previous phases wrote (any target's) is flushed now, not by a checkpoint that
   // happens to fall inside this phase: unchecked, the first target of a round paid for the others'
   // writes (paced P99 ~55 ms alone, 300-400 ms when it ran right after the floors' 500/s phases).
@@ -909,7 +917,7 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
         ? ` Then ${RATE}/s for ${PACED_S} s evenly paced, open loop (node:http, ${CONNECTIONS} keep-alive sockets), latency from each order's due time.`
         : ''),
     '- Latencies are of 200 answers only, measured client-side (exact, not autocannon\'s 1 ms histogram); errors are non-200 answers, connection errors and 10 s timeouts. ' +
-      'Between phases the bench waits until ours has dispatched every accepted order (outbox empty, none still RECEIVED/OPEN PENDING), so a phase does not pay for the previous one\'s backlog; and each phase starts with VACUUM (ANALYZE) and a CHECKPOINT, so it does not pay for the autovacuum or the WAL of the phases before it (any target\'s).',
+      'Between phases the bench waits until ours has dispatched every accepted order (outbox empty, none still RECEIVED/OPEN PENDING), so a phase does not pay for the previous one\'s backlog; and each phase is preceded by ' + REWARM_S + ' s of unmeasured load at its rate (a server that sat idle while the others ran re-warms there), then VACUUM (ANALYZE) and a CHECKPOINT, so it does not pay for the autovacuum or the WAL of the phases before it (any target\'s).',
     '- CPU is from /proc: the server process, the Postgres backends connected to the bench database, this process (load generator), and the whole machine.',
     '',
   );

@@ -18,10 +18,11 @@ import { CACHE_FLUSH_MS, QuoteCacheWriter, type CacheSink } from './quote-cache-
 export interface Bookkeeping {
   start(): void;
   /**
-   * `fresh` is the part of `valid` that was published (newer than what replicas hold), and
-   * `freshMessage` its bus encoding when there is one; `receivedAt` in epoch ms.
+   * `fresh`: the quotes that were published (newer than what replicas hold), `freshMessage` their
+   * bus encoding when there is one; `late`: older prints, which feed only the candles. Candles see
+   * the late ones first. `receivedAt` in epoch ms.
    */
-  record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void;
+  record(fresh: readonly WireQuote[], late: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void;
   /** Ticks waiting for the database. */
   readonly bufferedTicks: number;
   /** Writes what is buffered (unless the term is over) and lets go of connections and timers. */
@@ -46,6 +47,7 @@ export class InlineBookkeeping implements Bookkeeping {
   private readonly persist: PersistQueue;
   private readonly cacheWriter: QuoteCacheWriter | null;
   private cacheTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly o: InlineBookkeepingOptions) {
     this.persist = new PersistQueue({ writer: o.writer, epoch: o.epoch, tickFlushMs: o.tickFlushMs, candleFlushMs: o.candleFlushMs, events: o.events });
@@ -57,11 +59,21 @@ export class InlineBookkeeping implements Bookkeeping {
     if (this.cacheWriter) this.cacheTimer = setInterval(() => void this.cacheWriter?.flush(), CACHE_FLUSH_MS);
   }
 
-  record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number): void {
+  /**
+   * Two turns of the loop later: on the feed handler's thread, the poll phase in between reads the
+   * publish acknowledgement (and the next feed frames) before this batch's bookkeeping takes the CPU.
+   */
+  record(fresh: readonly WireQuote[], late: readonly WireQuote[], receivedAt: number): void {
+    setImmediate(() => setImmediate(() => this.stopped || this.apply(fresh, late, receivedAt)));
+  }
+
+  private apply(fresh: readonly WireQuote[], late: readonly WireQuote[], receivedAt: number): void {
     let trades = 0;
-    for (const w of valid) {
-      const kind = this.persist.record(w, receivedAt);
-      if (kind === 'trade' || kind === 'late') trades++;
+    for (const quotes of [late, fresh]) {
+      for (const w of quotes) {
+        const kind = this.persist.record(w, receivedAt);
+        if (kind === 'trade' || kind === 'late') trades++;
+      }
     }
     if (trades) this.o.events.tradesRecorded(trades);
     if (!this.cacheWriter) return;
@@ -76,6 +88,7 @@ export class InlineBookkeeping implements Bookkeeping {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.cacheTimer) clearInterval(this.cacheTimer);
     this.cacheTimer = null;
     await this.persist.stop();
@@ -140,18 +153,16 @@ export class WorkerBookkeeping implements Bookkeeping {
     // The thread starts its flush timers as soon as its connections are up.
   }
 
-  record(valid: readonly WireQuote[], fresh: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void {
+  record(fresh: readonly WireQuote[], late: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void {
     if (this.stopping) return;
     const instruments: Instrument[] = [];
-    const late: WireQuote[] = [];
-    for (let i = 0, f = 0; i < valid.length; i++) {
-      const w = valid[i];
-      if (w === fresh[f]) f++;
-      else late.push(w);
-      if (this.shared.has(w.instrumentToken)) continue;
-      const instrument = this.instruments.getByToken(w.instrumentToken);
-      if (instrument) instruments.push(instrument);
-      this.shared.add(w.instrumentToken);
+    for (const quotes of [late, fresh]) {
+      for (const w of quotes) {
+        if (this.shared.has(w.instrumentToken)) continue;
+        const instrument = this.instruments.getByToken(w.instrumentToken);
+        if (instrument) instruments.push(instrument);
+        this.shared.add(w.instrumentToken);
+      }
     }
     const header = { epoch: 0, seq: 0, publishedAt: 0 };
     const message: ToBookkeeping = {

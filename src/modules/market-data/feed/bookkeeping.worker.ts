@@ -60,10 +60,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
       return;
     }
     for (const i of m.instruments) instruments.set(i.instrumentToken, i);
-    // Late prints are older than the published quotes of the same batch: candles see them first.
-    const late = quotesOf(m.late);
-    const fresh = quotesOf(m.fresh);
-    books.record(late.length ? late.concat(fresh) : fresh, fresh, m.receivedAt);
+    books.record(quotesOf(m.fresh), quotesOf(m.late), m.receivedAt);
   });
 }
 

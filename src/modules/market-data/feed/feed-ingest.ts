@@ -128,7 +128,7 @@ export class FeedIngest {
       this.setFeedUp(true, 'snapshot received');
     }
     const fresh: WireQuote[] = [];
-    const valid: WireQuote[] = [];
+    const late: WireQuote[] = [];
     for (const w of batch) {
       if (!this.o.instruments.getByToken(w.instrumentToken)) {
         marketMetrics.rejected.inc({ reason: 'unknown_instrument' });
@@ -138,26 +138,18 @@ export class FeedIngest {
         marketMetrics.rejected.inc({ reason: 'outside_circuit' });
         continue;
       }
-      valid.push(w);
       const held = this.latest.get(w.instrumentToken);
       if (held !== undefined && w.timestamp < held) {
         // Older than what replicas already have: it still feeds the candles (a late print), but the quote stays.
         marketMetrics.rejected.inc({ reason: 'out_of_order' });
+        late.push(w);
         continue;
       }
       this.latest.set(w.instrumentToken, w.timestamp);
       fresh.push(w);
     }
     const message = fresh.length ? this.publish(fresh, receivedAt) : null;
-    if (valid.length === 0) return;
-    const receivedAtEpoch = performance.timeOrigin + receivedAt;
-    if (this.o.bookkeeping.thread === 'worker') {
-      this.books.record(valid, fresh, receivedAtEpoch, message);
-      return;
-    }
-    // Inline: two turns of the loop later, so that the poll phase in between reads the publish
-    // acknowledgement (and the next feed frames) before this batch's bookkeeping takes the CPU.
-    setImmediate(() => setImmediate(() => this.stopped || this.books.record(valid, fresh, receivedAtEpoch, message)));
+    if (fresh.length || late.length) this.books.record(fresh, late, performance.timeOrigin + receivedAt, message);
   }
 
   /** Publishes the batch; returns its bus message (null when there is no bus). */

@@ -95,22 +95,20 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     for (;;) {
       const leased = await this.store.leaseForDispatch(BATCH, LEASE_SECONDS);
       if (leased.length === 0 || this.stopped) return;
-      const rows = leased.map((l) => l.intent);
-      const sending = new Map(leased.flatMap((l) => (l.sending ? [[l.sending.id, l.sending] as const] : [])));
       const done: string[] = [];
       const skipped: string[] = [];
-      for (const row of rows) {
-        const outcome = await this.dispatch(row, sending);
-        if (outcome === 'sent') done.push(row.id);
-        else if (outcome === 'skipped') skipped.push(row.id);
+      for (const { intent, sending } of leased) {
+        const outcome = await this.dispatch(intent, sending);
+        if (outcome === 'sent') done.push(intent.id);
+        else if (outcome === 'skipped') skipped.push(intent.id);
       }
       await runPrepared(this.dataSource, MARK_DISPATCHED, [[...done, ...skipped], skipped]);
-      if (rows.length < BATCH) return;
+      if (leased.length < BATCH) return;
     }
   }
 
   /** 'sent' and 'skipped' rows are marked done by the caller; 'retry' rows keep their lease/backoff. */
-  private async dispatch(row: OutboxIntent, sending: Map<string, Order>): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
+  private async dispatch(row: OutboxIntent, sending: Order | null): Promise<'sent' | 'skipped' | 'retry' | 'closed'> {
     try {
       return (await this.send(row, sending)) ? 'sent' : 'skipped';
     } catch (err) {
@@ -132,15 +130,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Returns false when the order moved on meanwhile (e.g. cancelled before it was sent): then it
-   * is not among the batch's orders marked as being sent.
+   * `sending` is a submit's order as the lease marked it; null when the order moved on meanwhile
+   * (e.g. cancelled before it was sent): then this returns false.
    */
-  private async send(row: OutboxIntent, sending: Map<string, Order>): Promise<boolean> {
+  private async send(row: OutboxIntent, sending: Order | null): Promise<boolean> {
     if (row.topic === 'exchange.submit') {
-      const order = sending.get(row.aggregate_id);
-      if (!order) return false;
-      this.emit(order);
-      await this.gateway.submit(toVenueOrder(order));
+      if (!sending) return false;
+      this.emit(sending);
+      await this.gateway.submit(toVenueOrder(sending));
       return true;
     }
     const p = row.payload as { clOrdId: string; origClOrdId: string; quantity?: number; price?: number; triggerPrice?: number };

@@ -61,6 +61,14 @@ export const ORDER_COLUMNS = `id, user_id, variety, parent_order_id, status, sta
   iceberg_total, iceberg_legs,
   exchange_order_id, tag, placed_by, placed_at, exchange_timestamp, updated_at`;
 
+/** Order fields that JSON turns into strings. */
+const ORDER_DATES = new Set<string>(['placedAt', 'exchangeTimestamp', 'updatedAt'] satisfies (keyof Order)[]);
+
+/** Orders sent as JSON (e.g. to other replicas), read back with their dates. */
+export function ordersFromJson(json: string): Order[] {
+  return JSON.parse(json, (key: string, value: unknown) => (ORDER_DATES.has(key) && typeof value === 'string' ? new Date(value) : value)) as Order[];
+}
+
 export function toOrder(r: Record<string, unknown>): Order {
   return {
     id: String(r.id),

@@ -4,7 +4,7 @@ import { PubSub, PUBSUB, Unsubscribe } from '../../common/redis/ports';
 import { REDIS_CONNECTIONS, RedisConnections } from '../../common/redis/redis.module';
 import { SESSION_REVOKED_CHANNEL, SessionRevokedEvent } from '../auth/auth.types';
 import { FEED_STATUS_CHANGED, FeedStatusChangedEvent, QUOTES_UPDATED, QuotesUpdatedEvent } from '../market-data/market-data.events';
-import { ORDER_UPDATED, type Order, type OrderUpdatedEvent } from '../orders/order';
+import { ORDER_UPDATED, ordersFromJson, type Order, type OrderUpdatedEvent } from '../orders/order';
 import { orderView } from '../orders/order-view';
 import { TickFanout } from './fanout/tick-fanout';
 import { RealtimeGateway } from './gateway/realtime.gateway';
@@ -19,9 +19,6 @@ import type { MarginCallNotice } from '../../sdk/protocol';
 
 const MARKET_STATUS_POLL_MS = 1000;
 const ORDER_UPDATES = 'order:updates';
-/** Order fields that JSON turns into strings. */
-const ORDER_DATES = new Set(['placedAt', 'exchangeTimestamp', 'updatedAt']);
-const reviveOrderDates = (key: string, value: unknown) => (ORDER_DATES.has(key) && typeof value === 'string' ? new Date(value) : value);
 
 /**
  * Turns in-process events into pushes. Quotes and feed status arrive on every replica, so they
@@ -55,7 +52,7 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     this.unsubscribeRevocations = await this.pubsub.subscribe(SESSION_REVOKED_CHANNEL, (message) => this.onSessionRevoked(message));
     this.gateway.server.on(ORDER_UPDATES, (json: string) => {
-      for (const order of JSON.parse(json, reviveOrderDates) as Order[]) this.deliverOrder(order);
+      for (const order of ordersFromJson(json)) this.deliverOrder(order);
     });
     this.marketPhase = this.state.marketStatus().phase;
     this.marketTimer = setInterval(() => this.pollMarketStatus(), MARKET_STATUS_POLL_MS).unref();

@@ -8,7 +8,7 @@ import { AppConfig } from './common/config/app-config';
 import { AllExceptionsFilter } from './common/errors';
 import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
 import { strictValidationPipe } from './common/http/validation.pipe';
-import { httpDuration } from './common/observability/metrics';
+import { httpDuration, isProbePath } from './common/observability/metrics';
 import { RealtimeIoAdapter } from './modules/realtime';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -38,7 +38,7 @@ function fastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    if (route.startsWith('/health') || route === '/metrics') return;
+    if (isProbePath(route)) return;
     httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   return adapter;

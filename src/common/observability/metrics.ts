@@ -41,7 +41,10 @@ export function histogramOnFirstUse(config: { name: string; help: string; bucket
   return histogram;
 }
 
-/** Probe and scrape endpoints are excluded by the caller: they would outnumber real traffic. */
+/** Health probes and metric scrapes: left out of request logs and of the latency histogram, where they would outnumber real traffic. */
+export const isProbePath = (path: string): boolean => /^\/(health|metrics)(\/|\?|$)/.test(path);
+
+/** Probe and scrape endpoints (isProbePath) are excluded by the caller. */
 export const httpDuration = new Histogram({
   name: 'http_request_duration_seconds',
   help: 'HTTP request latency by route template and status',

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { Cache, CACHE } from '../redis/ports';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health.registry';
+import { isProbePath } from './metrics';
 import { MetricsController } from './metrics.controller';
 import { setPoolStatsSource } from './metrics';
 
@@ -59,7 +60,7 @@ export const REDACTED_PATHS = [
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           genReqId: (req: IncomingMessage) => (req as { id?: string }).id ?? randomUUID(),
-          autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+          autoLogging: { ignore: (req: IncomingMessage) => isProbePath(req.url ?? '') },
           customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         },

@@ -1,7 +1,7 @@
 /**
  * npm run bench:socketio-floor — what an idle connection costs a bare socket.io server (the
- * version this app uses, WebSocket transport, the upgrade request released as the app does) and
- * a bare `ws` server, measured as bench:fanout measures the gateway: JS heap after a forced GC,
+ * version this app uses, WebSocket transport) as it comes, the same server with the gateway's
+ * upgrade-request release (src/modules/realtime/gateway/upgrade-release.ts), and a bare `ws` server, measured as bench:fanout measures the gateway: JS heap after a forced GC,
  * the slope between 1,000 and 2,000 idle connections. It is the floor under the gateway's own
  * figure (bench/results/fanout.md): what the app adds per connection is the difference.
  * Writes bench/results/socketio-floor.md.
@@ -13,16 +13,22 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import WebSocket, { WebSocketServer } from 'ws';
+import { releaseUpgradeRequests } from '../../src/modules/realtime/gateway/upgrade-release';
 
-type Kind = 'socket.io' | 'ws';
+type Kind = 'socket.io' | 'socket.io-released' | 'ws';
+const LABELS: Record<Kind, string> = {
+  'socket.io': 'socket.io as it comes',
+  'socket.io-released': 'socket.io + the gateway\'s upgrade-request release',
+  ws: 'ws (no socket.io)',
+};
 const STEP = 1000;
 
 function serve(kind: Kind): void {
   const http = createServer();
   const sockets: unknown[] = [];
-  if (kind === 'socket.io') {
+  if (kind !== 'ws') {
     const io = new Server(http, { serveClient: false, perMessageDeflate: false, httpCompression: false });
-    io.engine.on('connection', (raw: { request: unknown }) => (raw.request = null));
+    if (kind === 'socket.io-released') releaseUpgradeRequests(io);
   } else {
     new WebSocketServer({ server: http, perMessageDeflate: false, clientTracking: false }).on('connection', (ws) => sockets.push(ws));
   }
@@ -38,7 +44,7 @@ function open(kind: Kind, port: number, n: number): void {
   let connected = 0;
   const done = () => ++connected === n && process.send!('connected');
   for (let i = 0; i < n; i++) {
-    if (kind === 'socket.io') connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false }).on('connect', done);
+    if (kind !== 'ws') connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false }).on('connect', done);
     else new WebSocket(`ws://127.0.0.1:${port}`).on('open', done);
   }
 }
@@ -63,7 +69,7 @@ async function measure(kind: Kind): Promise<{ kind: Kind; first: number; slope: 
 }
 
 async function main(): Promise<void> {
-  const rows = [await measure('socket.io'), await measure('ws')];
+  const rows = [await measure('socket.io'), await measure('socket.io-released'), await measure('ws')];
   const md = [
     '# Idle connection floor: bare socket.io and bare ws',
     '',
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
     '',
     '| server | KB per connection (slope) | first 1,000 |',
     '|---|---:|---:|',
-    ...rows.map((r) => `| ${r.kind === 'ws' ? 'ws (no socket.io)' : 'socket.io, upgrade request released'} | ${r.slope.toFixed(2)} | ${r.first.toFixed(2)} |`),
+    ...rows.map((r) => `| ${LABELS[r.kind]} | ${r.slope.toFixed(2)} | ${r.first.toFixed(2)} |`),
     '',
   ].join('\n');
   const out = path.join(__dirname, '..', 'results', 'socketio-floor.md');

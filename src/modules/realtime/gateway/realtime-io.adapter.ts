@@ -7,29 +7,13 @@ import { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../../../common/config/app-config';
 import { REDIS_CONNECTIONS, RedisConnections } from '../../../common/redis/redis.module';
 import { originAllowed } from './origin-policy';
+import { releaseUpgradeRequests } from './upgrade-release';
 
 /** Heartbeat every 30 s (the seed's interval); a peer silent for 20 s more is gone. */
 const PING_INTERVAL_MS = 30_000;
 const PING_TIMEOUT_MS = 20_000;
 /** A connection that has not completed the namespace handshake by then is closed. */
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/**
- * The upgrade request is only needed during the handshake (Origin, then the socket.io CONNECT
- * carries the token), yet engine.io keeps it reachable for the whole connection: the socket's
- * `request`, and a 'close' listener on the TCP socket that holds the request through engine.io's
- * WebSocketResponse. Measured at ~1.5 KB of headers per idle connection; drop the reference and
- * empty what the listener still pins. socket.io then builds `handshake.headers` as {} (unused here).
- */
-function releaseUpgradeRequest(raw: { request: unknown }): void {
-  const req = raw.request as (IncomingMessage & { _query?: unknown }) | null;
-  raw.request = null;
-  if (!req) return;
-  req.rawHeaders = [];
-  req.headers = {};
-  req._query = {};
-  req.url = '';
-}
 
 /**
  * socket.io on the app's own HTTP server (Fastify's), configured from AppConfig, with the Redis
@@ -66,7 +50,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         callback(ok ? null : 'origin not allowed', ok);
       },
     } as Partial<ServerOptions>);
-    server.engine.on('connection', releaseUpgradeRequest);
+    releaseUpgradeRequests(server);
     const conns = this.app.get<RedisConnections | null>(REDIS_CONNECTIONS, { strict: false });
     if (conns) {
       const pub = conns.duplicate();

@@ -22,7 +22,7 @@ function rememberUpgradeResponse(req: UpgradeRequest, res: { req: unknown }, nex
  * carries the token), yet engine.io 6.6 keeps it and more reachable for the whole connection:
  * the socket's `request`; its WebSocketResponse, which a 'close' listener on the TCP socket pins
  * and which holds the request; and an `onUpgradeError` listener it never removes from ws. Cut all
- * three (bench/results/socketio-floor.md: 10.8 -> 9.9 KB of heap per idle connection, measured
+ * three (bench/results/socketio-floor.md: 10.6 -> 9.2 KB of heap per idle connection; found
  * with heap snapshots). socket.io then builds `handshake.headers` as {} (unused here).
  */
 function releaseUpgradeRequest(raw: EngineConnection): void {

@@ -7,6 +7,7 @@ import { BusEncoder } from '../bus/quote-bus';
 import type { InstrumentDirectory } from '../quotes/quote-mapping';
 import type { MarketWriter } from '../storage/market-writer';
 import type { BookkeepingEvents } from './bookkeeping-events';
+import { FlushSchedule } from './flush-schedule';
 import { PersistQueue } from './persist-queue';
 import { CACHE_FLUSH_MS, QuoteCacheWriter, type CacheSink } from './quote-cache-writer';
 
@@ -46,17 +47,19 @@ export interface InlineBookkeepingOptions extends BookkeepingSettings {
 export class InlineBookkeeping implements Bookkeeping {
   private readonly persist: PersistQueue;
   private readonly cacheWriter: QuoteCacheWriter | null;
-  private cacheTimer: NodeJS.Timeout | null = null;
+  private readonly cacheSchedule: FlushSchedule | null;
   private stopped = false;
 
   constructor(private readonly o: InlineBookkeepingOptions) {
     this.persist = new PersistQueue({ writer: o.writer, epoch: o.epoch, tickFlushMs: o.tickFlushMs, candleFlushMs: o.candleFlushMs, events: o.events });
-    this.cacheWriter = o.cache && new QuoteCacheWriter(o.cache, (err) => o.events.writeFailed('cache', err.message));
+    const cacheWriter = o.cache && new QuoteCacheWriter(o.cache, (err) => o.events.writeFailed('cache', err.message));
+    this.cacheWriter = cacheWriter;
+    this.cacheSchedule = cacheWriter && new FlushSchedule(CACHE_FLUSH_MS, () => void cacheWriter.flush());
   }
 
   start(): void {
     this.persist.start();
-    if (this.cacheWriter) this.cacheTimer = setInterval(() => void this.cacheWriter?.flush(), CACHE_FLUSH_MS);
+    this.cacheSchedule?.start();
   }
 
   /**
@@ -76,11 +79,14 @@ export class InlineBookkeeping implements Bookkeeping {
       }
     }
     if (trades) this.o.events.tradesRecorded(trades);
-    if (!this.cacheWriter) return;
-    for (const w of fresh) {
-      const instrument = this.o.instruments.getByToken(w.instrumentToken);
-      if (instrument) this.cacheWriter.changed(w, instrument);
+    if (this.cacheWriter) {
+      for (const w of fresh) {
+        const instrument = this.o.instruments.getByToken(w.instrumentToken);
+        if (instrument) this.cacheWriter.changed(w, instrument);
+      }
     }
+    this.persist.afterBatch();
+    this.cacheSchedule?.afterBatch();
   }
 
   get bufferedTicks(): number {
@@ -89,8 +95,7 @@ export class InlineBookkeeping implements Bookkeeping {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.cacheTimer) clearInterval(this.cacheTimer);
-    this.cacheTimer = null;
+    this.cacheSchedule?.stop();
     await this.persist.stop();
     this.cacheWriter?.clear();
   }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CandleAggregator, type CandleDelta, type QuoteState, type TradeKind } from '../candles/candle-aggregator';
 import { FencedOutError, type MarketWriter, type TickRow } from '../storage/market-writer';
 import { epochNow, type BookkeepingEvents } from './bookkeeping-events';
+import { FlushSchedule } from './flush-schedule';
 
 export interface PersistQueueOptions {
   writer: MarketWriter;
@@ -38,8 +39,8 @@ export class PersistQueue {
   readonly aggregator = new CandleAggregator();
   private ticks: BufferedTick[] = [];
   private readonly maxBufferedTicks: number;
-  private tickTimer: NodeJS.Timeout | null = null;
-  private candleTimer: NodeJS.Timeout | null = null;
+  private readonly tickSchedule: FlushSchedule;
+  private readonly candleSchedule: FlushSchedule;
   private tickFlush: Promise<void> | null = null;
   private candleFlush: Promise<void> | null = null;
   private stopped = false;
@@ -47,11 +48,19 @@ export class PersistQueue {
 
   constructor(private readonly options: PersistQueueOptions) {
     this.maxBufferedTicks = options.maxBufferedTicks ?? 200_000;
+    this.tickSchedule = new FlushSchedule(options.tickFlushMs, () => void this.flushTicks());
+    this.candleSchedule = new FlushSchedule(Math.min(1000, options.candleFlushMs), () => void this.flushCandles());
   }
 
   start(): void {
-    this.tickTimer = setInterval(() => void this.flushTicks(), this.options.tickFlushMs);
-    this.candleTimer = setInterval(() => void this.flushCandles(), Math.min(1000, this.options.candleFlushMs));
+    this.tickSchedule.start();
+    this.candleSchedule.start();
+  }
+
+  /** A feed batch has been recorded: the flushes that are due run now (see FlushSchedule). */
+  afterBatch(): void {
+    this.tickSchedule.afterBatch();
+    this.candleSchedule.afterBatch();
   }
 
   /** Feeds one quote to the candles; stores a tick when it carried a trade. `receivedAt` in epoch ms. */
@@ -80,9 +89,8 @@ export class PersistQueue {
 
   /** Stops the timers and writes what is buffered (unless the term is over). */
   async stop(): Promise<void> {
-    if (this.tickTimer) clearInterval(this.tickTimer);
-    if (this.candleTimer) clearInterval(this.candleTimer);
-    this.tickTimer = this.candleTimer = null;
+    this.tickSchedule.stop();
+    this.candleSchedule.stop();
     await Promise.allSettled([this.tickFlush, this.candleFlush]);
     if (!this.stopped) await Promise.allSettled([this.flushTicks(), this.flushCandles(true)]);
     this.stopped = true;

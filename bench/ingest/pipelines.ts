@@ -1,12 +1,12 @@
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../../src/common/config/app-config';
 import { createDataSource } from '../../src/common/database/data-source.factory';
 import { FeedClient } from '../../src/common/feed-protocol';
 import { RedisPubSub } from '../../src/common/redis/redis-adapters';
 import type { Instrument } from '../../src/modules/instruments';
-import { FeedIngest } from '../../src/modules/market-data/feed/feed-ingest';
+import { FeedIngest, type FeedHandler, type PublishedBatch } from '../../src/modules/market-data/feed/feed-ingest';
+import { FeedThread } from '../../src/modules/market-data/feed/feed-thread';
 import { RedisPipelineSink } from '../../src/modules/market-data/feed/quote-cache-writer';
 import { MarketWriter } from '../../src/modules/market-data/storage/market-writer';
 import { PartitionManager } from '../../src/modules/market-data/storage/partitions';
@@ -28,7 +28,15 @@ export interface Pipeline {
 
 const quiet = { log: () => undefined, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
 
-/** The real pipeline: FeedIngest with the app's Redis adapters and Postgres writer. */
+/** Where the pipeline under test runs its parts: as the app does with Postgres and Redis (thread), or the earlier designs. */
+const FEED_MODE = (process.env.BENCH_FEED ?? 'thread') as 'thread' | 'main' | 'inline';
+const OURS_NAME = {
+  thread: 'ours: feed handler on its own thread (batch PUBLISH, pipelined cache writes, UNNEST tick batches), bookkeeping on a thread beneath it',
+  main: 'ours: feed handler on the main thread, bookkeeping on its own thread',
+  inline: 'ours: feed handler and bookkeeping on the main thread',
+};
+
+/** The real pipeline: FeedThread (or FeedIngest, BENCH_FEED=main|inline) with the app's Redis and Postgres writers. */
 export async function ours(db: string, redisUrl: string, prefix: string, instruments: Map<number, Instrument>): Promise<Pipeline> {
   const ds = createDataSource({ config: AppConfig.with({ DATABASE_URL: db, DATABASE_POOL_SIZE: '10' }) });
   await ds.initialize();
@@ -39,37 +47,34 @@ export async function ours(db: string, redisUrl: string, prefix: string, instrum
   const samples = { publish: [] as Sample[], persist: [] as Sample[] };
   const persistFromReceipt: number[][] = [];
   let failures = 0;
-  let ingest: FeedIngest | null = null;
+  let ingest: FeedHandler | null = null;
   return {
-    name: `ours: batch PUBLISH, pipelined cache writes, UNNEST tick batches, bookkeeping ${process.env.BENCH_BOOKKEEPING === 'inline' ? 'inline' : 'on its own thread'}`,
+    name: OURS_NAME[FEED_MODE],
     mode: 'ours',
     samples,
     persistFromReceipt,
     async start(port) {
       await writer.partitions.prepareAhead(Date.now());
-      ingest = new FeedIngest({
-        target: { host: '127.0.0.1', port },
-        epoch: await writer.claim('bench'),
-        instruments: { getByToken: (t) => instruments.get(t) },
-        pubsub: new RedisPubSub(cmd, sub, prefix),
-        // As the app runs it with a real database: candles, ticks and cache on a thread of their own.
-        // BENCH_BOOKKEEPING=inline keeps them on the feed handler's thread (the previous design).
-        bookkeeping:
-          process.env.BENCH_BOOKKEEPING === 'inline'
-            ? { thread: 'inline', writer, cache: new RedisPipelineSink(cmd, prefix) }
-            : {
-                thread: 'worker',
-                connections: { databaseUrl: db, redis: { url: redisUrl, options: { enableAutoPipelining: true } }, keyPrefix: prefix, cluster: prefix, logLevel: 'warn' },
-              },
-        tickFlushMs: 200,
-        candleFlushMs: 5000,
+      const settings = { target: { host: '127.0.0.1', port }, epoch: await writer.claim('bench'), tickFlushMs: 200, candleFlushMs: 5000 };
+      const connections = { databaseUrl: db, redis: { url: redisUrl, options: { enableAutoPipelining: true } }, keyPrefix: prefix, cluster: prefix, logLevel: 'warn' };
+      const hooks = {
         onDeposed: () => failures++,
-        client: { logger: quiet },
         observer: {
-          published: (quotes, _receivedAt, ackedAt) => samples.publish.push([quotes[0].timestamp, performance.timeOrigin + ackedAt, quotes.length]),
-          ticksCommitted: (count, oldest, committedAt) => persistFromReceipt.push([committedAt - oldest, count]),
+          published: (b: PublishedBatch) => samples.publish.push([b.firstTimestamp, b.ackedAt, b.quotes]),
+          ticksCommitted: (count: number, oldest: number, committedAt: number) => persistFromReceipt.push([committedAt - oldest, count]),
         },
-      });
+      };
+      ingest =
+        FEED_MODE === 'thread'
+          ? new FeedThread({ ...settings, instruments: [...instruments.values()], connections }, hooks)
+          : new FeedIngest({
+              ...settings,
+              ...hooks,
+              instruments: { getByToken: (t) => instruments.get(t) },
+              pubsub: new RedisPubSub(cmd, sub, prefix),
+              bookkeeping: FEED_MODE === 'inline' ? { thread: 'inline', writer, cache: new RedisPipelineSink(cmd, prefix) } : { thread: 'worker', connections },
+              client: { logger: quiet },
+            });
       ingest.start();
     },
     backlog: () => ingest?.bufferedTicks ?? 0,

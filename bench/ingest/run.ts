@@ -1,11 +1,13 @@
 /**
  * Ingest benchmark: 5,000 instruments × 1 trade/s, then a 10× burst, through the real pipeline —
- * FeedServer → TCP → FeedClient → FeedIngest → Redis (pub/sub + cache) and Postgres (ticks,
+ * FeedServer → TCP → FeedClient → FeedIngest (on the feed thread) → Redis (pub/sub + cache) and Postgres (ticks,
  * candles) — and, in the same run, the naive baseline (per-quote SET/SET/PUBLISH on a channel per
  * symbol, one INSERT per tick). Three processes, as deployed: the exchange (feed server), the
  * pipeline under test (this one), and a bus subscriber standing for another replica.
  *   npm run bench:ingest      (needs the local Postgres and Redis)
- * Env: BENCH_STEADY_S (45), BENCH_BURST_S (5), BENCH_ROUNDS (3), BENCH_INSTRUMENTS (5000), TEST_PG_ADMIN_URL, TEST_REDIS_URL.
+ * Env: BENCH_STEADY_S (45), BENCH_BURST_S (5), BENCH_ROUNDS (3), BENCH_INSTRUMENTS (5000), TEST_PG_ADMIN_URL, TEST_REDIS_URL,
+ *   BENCH_ONLY=ours, BENCH_FEED (thread: as the app runs with Postgres and Redis; main or inline: the earlier designs),
+ *   BENCH_MAIN_BUSY (ms of work every 20 ms on the pipeline process's main thread during the steady phase; 0).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,26 @@ const DRAIN_LIMIT_S = 30;
 const PG_ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * BENCH_MAIN_BUSY=ms: the pipeline process's main thread also does this many ms of
+ * allocation-heavy work every 20 ms, as a leader replica's does while it serves requests and
+ * sockets (the app's main thread at ~500 orders/s is ~40% busy). 0: idle, as before.
+ */
+const MAIN_BUSY_MS = Number(process.env.BENCH_MAIN_BUSY ?? 0);
+
+function busyMainThread(): () => void {
+  if (!MAIN_BUSY_MS) return () => undefined;
+  const payload = { orders: Array.from({ length: 50 }, (_, i) => ({ id: i, symbol: `SYM${i}`, price: i * 5, qty: i, tags: ['a', 'b'] })) };
+  let sink = 0;
+  const timer = setInterval(() => {
+    const until = performance.now() + MAIN_BUSY_MS;
+    while (performance.now() < until) sink += JSON.parse(JSON.stringify(payload)).orders.length;
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    if (sink < 0) console.log(sink);
+  };
+}
 
 /** batch timestamp → absolute emit time, as the exchange process reports it. */
 const emits = new Map<number, number>();
@@ -74,6 +96,19 @@ async function phase(exchange: ChildProcess, p: Pipeline, delivered: [number, nu
   };
 }
 
+/**
+ * Until the pipeline has published a batch and committed ticks: under ts-node its threads compile
+ * their code first (seconds; ~0.2 s compiled), and that start-up is not the steady state measured.
+ */
+async function running(exchange: ChildProcess, p: Pipeline): Promise<void> {
+  exchange.send({ rate: INSTRUMENTS });
+  const t0 = performance.now();
+  while (p.samples.publish.length === 0 || (p.persistFromReceipt ?? p.samples.persist).length === 0) {
+    if (performance.now() - t0 > 60_000) throw new Error(`${p.name}: nothing published and committed within 60 s`);
+    await sleep(100);
+  }
+}
+
 async function run(make: () => Promise<Pipeline>, exchange: ChildProcess, port: number, prefix: string): Promise<RunResult> {
   const p = await make();
   const delivered: [number, number, number][] = [];
@@ -81,7 +116,10 @@ async function run(make: () => Promise<Pipeline>, exchange: ChildProcess, port: 
   await sub.ready;
   console.log(`\n${p.name}`);
   await p.start(port);
+  await running(exchange, p);
+  const idle = busyMainThread();
   const steady = await phase(exchange, p, delivered, INSTRUMENTS, STEADY_S);
+  idle();
   console.log('  steady', JSON.stringify(steady));
   const burst = await phase(exchange, p, delivered, INSTRUMENTS * 10, BURST_S);
   console.log('  burst ', JSON.stringify(burst));

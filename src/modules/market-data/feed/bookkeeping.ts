@@ -207,8 +207,8 @@ export class WorkerBookkeeping implements Bookkeeping {
   }
 }
 
-/** Compiled, the thread runs the .js beside this file; under ts-node or jest, the .ts through ts-node. */
-function startWorker(file: string, workerData: WorkerInit): Worker {
+/** A market-data thread: compiled, it runs the .js beside this file; under ts-node or jest, the .ts through ts-node. */
+export function startWorker(file: string, workerData: unknown): Worker {
   if (__filename.endsWith('.ts')) {
     const entry = JSON.stringify(`${file}.ts`);
     return new Worker(`require('ts-node').register({ transpileOnly: true }); require(${entry});`, { eval: true, workerData });

@@ -3,11 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { FeedClient, type FeedClientOptions, type WireQuote } from '../../../common/feed-protocol';
 import type { PubSub } from '../../../common/redis/ports';
 import { BusEncoder, QUOTES_CHANNEL, type BusMessage } from '../bus/quote-bus';
-import { marketMetrics } from '../market-data.metrics';
 import type { InstrumentDirectory } from '../quotes/quote-mapping';
 import type { MarketWriter } from '../storage/market-writer';
 import { InlineBookkeeping, WorkerBookkeeping, type Bookkeeping, type WorkerConnections } from './bookkeeping';
-import { type BookkeepingEvents, type BookkeepingWriteTarget } from './bookkeeping-events';
+import type { BookkeepingEvents } from './bookkeeping-events';
+import { registryFeedMetrics, type FeedMetrics, type FeedWriteTarget } from './feed-metrics';
 import type { CacheSink } from './quote-cache-writer';
 
 export interface FeedIngestOptions {
@@ -15,9 +15,9 @@ export interface FeedIngestOptions {
   epoch: number;
   instruments: InstrumentDirectory;
   /** Null in embedded mode: one process, nobody else to tell (its QuotesService gets deliverLocally). */
-  pubsub: PubSub | null;
+  pubsub: Pick<PubSub, 'publish'> | null;
   /** This process's own QuotesService: gets each message as it is published, not decoded back from the bus. */
-  deliverLocally?: (message: BusMessage) => void;
+  deliverLocally?: (message: BusMessage, encoded: string | null) => void;
   /**
    * Candles, ticks and the quote cache: on a thread of their own with connections of their own
    * (production), or inline on this one (embedded mode: PGlite is a single connection; no cache).
@@ -29,13 +29,38 @@ export interface FeedIngestOptions {
   publishWaitMs?: number;
   /** The leader's term is over (fenced out by the database): the caller steps down. */
   onDeposed: (reason: string) => void;
+  /** The exchange feed came up or went down. */
+  onFeedState?: (up: boolean) => void;
+  /** Where counts and lags go (default: this thread's metrics registry). */
+  metrics?: FeedMetrics;
   client?: FeedClientOptions;
   /** Benchmarks observe each acknowledged publish and each committed tick batch. */
   observer?: {
-    published?(quotes: readonly WireQuote[], receivedAt: number, ackedAt: number): void;
+    published?(batch: PublishedBatch): void;
     /** Times in epoch ms. */
     ticksCommitted?(count: number, oldestReceivedAt: number, committedAt: number): void;
   };
+}
+
+/** An acknowledged publish, for benchmarks. Times in epoch ms. */
+export interface PublishedBatch {
+  /** The first quote's exchange timestamp (the benchmark's key for its emit time). */
+  firstTimestamp: number;
+  quotes: number;
+  receivedAt: number;
+  ackedAt: number;
+}
+
+/** What the feed leader holds for its term: FeedIngest on its thread, or FeedThread around it. */
+export interface FeedHandler {
+  start(): void;
+  /** Closes the feed and writes what is buffered. */
+  stop(): Promise<void>;
+  readonly feedConnected: boolean;
+  /** How long the feed has been down (0 while up). */
+  readonly feedDownForMs: number;
+  /** Ticks not yet committed to Postgres. */
+  readonly bufferedTicks: number;
 }
 
 const HEARTBEAT_MS = 1000;
@@ -60,7 +85,7 @@ const PUBLISH_WAIT_MS = 100;
  * cache, ticks and candles for Postgres). Nothing in here waits on another: a slow database never
  * delays a publish, and with the bookkeeping on its own thread neither does its CPU.
  */
-export class FeedIngest {
+export class FeedIngest implements FeedHandler {
   private readonly logger = new Logger(FeedIngest.name);
   private readonly client: FeedClient;
   private readonly encoder = new BusEncoder();
@@ -73,18 +98,20 @@ export class FeedIngest {
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private readonly lastWarnAt = new Map<string, number>();
+  private readonly metrics: FeedMetrics;
   /** Batches reach the bookkeeping in feed order, each once its publish is done (see onBatch). */
   private bookkeepingQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: FeedIngestOptions) {
     this.client = new FeedClient({ logger: this.logger, ...o.client });
+    const metrics = (this.metrics = o.metrics ?? registryFeedMetrics);
     const events: BookkeepingEvents = {
       ticksCommitted: (count, oldest, committedAt) => {
-        marketMetrics.persistLag.observe((committedAt - oldest) / 1000);
+        metrics.persistLag((committedAt - oldest) / 1000);
         o.observer?.ticksCommitted?.(count, oldest, committedAt);
       },
-      ticksDropped: (count) => marketMetrics.droppedTicks.inc(count),
-      tradesRecorded: (count) => marketMetrics.trades.inc(count),
+      ticksDropped: (count) => metrics.droppedTicks(count),
+      tradesRecorded: (count) => metrics.trades(count),
       writeFailed: (target, message) => this.failed(target, message),
       fencedOut: (reason) => o.onDeposed(reason),
     };
@@ -140,7 +167,7 @@ export class FeedIngest {
   private onBatch(batch: readonly WireQuote[], snapshot: boolean): void {
     if (this.stopped) return;
     const receivedAt = performance.now();
-    marketMetrics.feedQuotes.inc(batch.length);
+    this.metrics.quotes(batch.length);
     if (snapshot) {
       // A snapshot is the whole state ("replace, do not merge"): an exchange restarted on another clock is not "out of order".
       this.latest.clear();
@@ -150,17 +177,17 @@ export class FeedIngest {
     const late: WireQuote[] = [];
     for (const w of batch) {
       if (!this.o.instruments.getByToken(w.instrumentToken)) {
-        marketMetrics.rejected.inc({ reason: 'unknown_instrument' });
+        this.metrics.rejected('unknown_instrument');
         continue;
       }
       if (w.lastPrice > 0 && w.volume > 0 && (w.lastPrice < w.lowerCircuit || w.lastPrice > w.upperCircuit)) {
-        marketMetrics.rejected.inc({ reason: 'outside_circuit' });
+        this.metrics.rejected('outside_circuit');
         continue;
       }
       const held = this.latest.get(w.instrumentToken);
       if (held !== undefined && w.timestamp < held) {
         // Older than what replicas already have: it still feeds the candles (a late print), but the quote stays.
-        marketMetrics.rejected.inc({ reason: 'out_of_order' });
+        this.metrics.rejected('out_of_order');
         late.push(w);
         continue;
       }
@@ -179,17 +206,17 @@ export class FeedIngest {
     const header = { epoch: this.o.epoch, seq: ++this.seq, publishedAt: Date.now() };
     const pubsub = this.o.pubsub;
     const message = pubsub && this.encoder.quotes(header, quotes);
-    this.local({ kind: 'quotes', ...header, quotes });
+    this.local({ kind: 'quotes', ...header, quotes }, message);
     return { message, done: pubsub && message ? this.send(pubsub, message, quotes, receivedAt) : null };
   }
 
-  private async send(pubsub: PubSub, message: string, quotes: WireQuote[], receivedAt: number): Promise<void> {
+  private async send(pubsub: Pick<PubSub, 'publish'>, message: string, quotes: WireQuote[], receivedAt: number): Promise<void> {
     try {
-      (globalThis as any).DIAGP?.push([quotes[0].timestamp, performance.timeOrigin + performance.now(), message.length]);
       await pubsub.publish(QUOTES_CHANNEL, message);
       const ackedAt = performance.now();
-      marketMetrics.publishLag.observe((ackedAt - receivedAt) / 1000);
-      this.o.observer?.published?.(quotes, receivedAt, ackedAt);
+      this.metrics.publishLag((ackedAt - receivedAt) / 1000);
+      const origin = performance.timeOrigin;
+      this.o.observer?.published?.({ firstTimestamp: quotes[0].timestamp, quotes: quotes.length, receivedAt: origin + receivedAt, ackedAt: origin + ackedAt });
     } catch (err) {
       this.failed('publish', (err as Error).message);
     }
@@ -199,18 +226,20 @@ export class FeedIngest {
     if (this.stopped) return;
     const downMs = this.feedUp ? 0 : performance.now() - this.feedDownSince;
     const header = { epoch: this.o.epoch, seq: ++this.seq, publishedAt: Date.now() };
-    this.local({ kind: 'status', ...header, feedUp: this.feedUp, feedDownMs: Math.round(downMs) });
-    this.o.pubsub?.publish(QUOTES_CHANNEL, this.encoder.status(header, this.feedUp, downMs)).catch((err: Error) => this.failed('publish', err.message));
+    const encoded = this.encoder.status(header, this.feedUp, downMs);
+    this.local({ kind: 'status', ...header, feedUp: this.feedUp, feedDownMs: Math.round(downMs) }, encoded);
+    this.o.pubsub?.publish(QUOTES_CHANNEL, encoded).catch((err: Error) => this.failed('publish', err.message));
   }
 
   /**
    * This process's QuotesService gets the message on the next turn of the loop: after the PUBLISH
    * has been written to Redis (auto-pipelined commands go out on process.nextTick), and before the
    * in-memory bus of embedded mode delivers its copy (which is then skipped, undecoded, by seq).
+   * `encoded` is its bus encoding when there is one (what crosses to another thread).
    */
-  private local(message: BusMessage): void {
+  private local(message: BusMessage, encoded: string | null): void {
     const deliver = this.o.deliverLocally;
-    if (deliver) setImmediate(() => deliver(message));
+    if (deliver) setImmediate(() => deliver(message, encoded));
   }
 
   private setFeedUp(up: boolean, reason: string): void {
@@ -218,12 +247,13 @@ export class FeedIngest {
     this.feedUp = up;
     if (!up) this.feedDownSince = performance.now();
     this.logger.log(`exchange feed ${up ? 'up' : 'down'} (${reason})`);
+    this.o.onFeedState?.(up);
     this.publishStatus();
   }
 
   /** Failures repeat at the batch rate while Redis is down: count all, log one per target every 10 s. */
-  private failed(target: BookkeepingWriteTarget | 'publish', message: string): void {
-    marketMetrics.writeFailures.inc({ target });
+  private failed(target: FeedWriteTarget, message: string): void {
+    this.metrics.writeFailure(target);
     const now = performance.now();
     if (now - (this.lastWarnAt.get(target) ?? Number.NEGATIVE_INFINITY) < 10_000) return;
     this.lastWarnAt.set(target, now);

@@ -11,7 +11,8 @@ import { InstrumentsService } from '../../instruments';
 import { marketMetrics } from '../market-data.metrics';
 import { QuotesService } from '../quotes/quotes.service';
 import { MarketWriter } from '../storage/market-writer';
-import { FeedIngest, type FeedIngestOptions } from './feed-ingest';
+import { FeedIngest, type FeedHandler, type FeedIngestOptions } from './feed-ingest';
+import { FeedThread } from './feed-thread';
 import { EmbeddedFeed } from './embedded-feed';
 import { LeaderElection } from './leader-election';
 import { CACHE_SINK, type CacheSink } from './quote-cache-writer';
@@ -33,7 +34,7 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger('MarketFeedLeader');
   private readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private election: LeaderElection | null = null;
-  private ingest: FeedIngest | null = null;
+  private ingest: FeedHandler | null = null;
   private maintenance: NodeJS.Timeout | null = null;
 
   constructor(
@@ -90,18 +91,26 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
     const epoch = await this.writer.claim(this.holder);
     await this.writer.partitions.prepareAhead(this.clock.now());
     const md = this.config.marketData;
-    const ingest = new FeedIngest({
-      target,
-      epoch,
-      instruments: this.instruments,
-      // Embedded mode is one process: its QuotesService hears the leader directly, nothing goes on the in-memory bus.
-      pubsub: this.config.redis.embedded ? null : this.pubsub,
-      deliverLocally: (message) => this.quotes.deliver(message),
-      bookkeeping: this.bookkeeping(),
-      tickFlushMs: md.tickFlushMs,
-      candleFlushMs: md.candleFlushMs,
-      onDeposed: (reason) => this.election?.resign(reason),
-    });
+    const settings = { target, epoch, tickFlushMs: md.tickFlushMs, candleFlushMs: md.candleFlushMs };
+    const onDeposed = (reason: string) => this.election?.resign(reason);
+    const bookkeeping = this.bookkeeping();
+    // With Postgres and Redis of its own, the whole feed path runs on a thread (FeedThread); the
+    // in-memory bus and PGlite belong to this thread, so those modes keep it here.
+    const ingest: FeedHandler =
+      bookkeeping.thread === 'worker' && bookkeeping.connections.redis
+        ? new FeedThread(
+            { ...settings, instruments: [...this.instruments.all()], connections: bookkeeping.connections },
+            { onDeposed, deliverLocally: (message) => this.quotes.deliver(message) },
+          )
+        : new FeedIngest({
+            ...settings,
+            instruments: this.instruments,
+            // Embedded mode is one process: its QuotesService hears the leader directly, nothing goes on the in-memory bus.
+            pubsub: this.config.redis.embedded ? null : this.pubsub,
+            deliverLocally: (message) => this.quotes.deliver(message),
+            bookkeeping,
+            onDeposed,
+          });
     this.ingest = ingest;
     ingest.start();
     this.logger.log(`feed leader term ${epoch} (${this.holder}): reading ${target.host}:${target.port}`);
@@ -145,7 +154,7 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  private async firstSnapshot(ingest: FeedIngest): Promise<void> {
+  private async firstSnapshot(ingest: FeedHandler): Promise<void> {
     const deadline = performance.now() + FIRST_SNAPSHOT_WAIT_MS;
     while (!ingest.feedConnected && performance.now() < deadline && this.ingest === ingest) {
       await new Promise((r) => setTimeout(r, 20));

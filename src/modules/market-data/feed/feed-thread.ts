@@ -1,0 +1,140 @@
+import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
+import type { Instrument } from '../../instruments';
+import { BusDecoder, type BusMessage } from '../bus/quote-bus';
+import { startWorker, type WorkerConnections } from './bookkeeping';
+import type { FeedHandler, FeedIngestOptions, PublishedBatch } from './feed-ingest';
+import { applyFeedMetrics, registryFeedMetrics, type FeedMetrics, type FeedMetricsBatch } from './feed-metrics';
+
+export interface FeedThreadInit {
+  target: { host: string; port: number };
+  epoch: number;
+  /** The instrument master at the start of the term (it is loaded once, at boot). */
+  instruments: Instrument[];
+  /** Redis is required: the thread publishes on the bus. */
+  connections: WorkerConnections;
+  tickFlushMs: number;
+  candleFlushMs: number;
+  /** Benchmarks: report each acknowledged publish and committed tick batch. */
+  observe: boolean;
+  /** Hand every bus message to this thread too (see FeedThread). */
+  deliverLocally: boolean;
+}
+
+export type ToFeedThread = { type: 'stop' };
+export type FromFeedThread =
+  | { type: 'report'; metrics: FeedMetricsBatch | null; feedUp: boolean | null; bufferedTicks: number }
+  | { type: 'deposed'; reason: string }
+  /** A bus message for this process (encoded for the bus when it was; a status message may come as is). */
+  | { type: 'bus'; message: string | BusMessage }
+  | { type: 'published'; batch: PublishedBatch }
+  | { type: 'ticksCommitted'; count: number; oldest: number; committedAt: number }
+  | { type: 'stopped' };
+
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * The leader's feed handler on a thread of its own (FeedIngest inside feed.worker.ts, its
+ * bookkeeping on a thread beneath that). The main thread serves requests, fans ticks out to
+ * sockets and collects the garbage of all that — measured at up to ~30 ms pauses — and none of it
+ * now delays a PUBLISH. The thread reports counts, the feed's state and the tick backlog every
+ * 250 ms, and hands this process's QuotesService every bus message directly (decoded here, as a
+ * follower decodes them), so the leader's own quotes stay live while Redis is down.
+ */
+export class FeedThread implements FeedHandler {
+  private readonly logger = new Logger('MarketFeedThread');
+  private worker: Worker | null = null;
+  private feedUp = false;
+  private feedDownSince = performance.now();
+  private buffered = 0;
+  private stopping: Promise<void> | null = null;
+  private exited = false;
+  private readonly decoder = new BusDecoder();
+
+  constructor(
+    private readonly init: Omit<FeedThreadInit, 'observe' | 'deliverLocally'>,
+    private readonly hooks: Pick<FeedIngestOptions, 'onDeposed' | 'observer'> & {
+      metrics?: FeedMetrics;
+      /** This process's QuotesService: it gets every message from the thread, Redis or not. */
+      deliverLocally?: (message: BusMessage) => void;
+    },
+  ) {}
+
+  get feedConnected(): boolean {
+    return this.feedUp;
+  }
+
+  get feedDownForMs(): number {
+    return this.feedUp ? 0 : performance.now() - this.feedDownSince;
+  }
+
+  get bufferedTicks(): number {
+    return this.buffered;
+  }
+
+  start(): void {
+    const worker = startWorker(join(__dirname, 'feed.worker'), { ...this.init, observe: Boolean(this.hooks.observer), deliverLocally: Boolean(this.hooks.deliverLocally) } satisfies FeedThreadInit);
+    this.worker = worker;
+    worker.on('message', (m: FromFeedThread) => this.onMessage(m));
+    worker.on('error', (err) => this.hooks.onDeposed(`market-data feed thread failed: ${err.message}`));
+    worker.on('exit', (code) => {
+      this.exited = true;
+      this.setFeedUp(false);
+      if (!this.stopping) this.hooks.onDeposed(`market-data feed thread exited (${code})`);
+    });
+  }
+
+  /** Closes the feed, writes what is buffered, and ends the thread. */
+  stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.exited) this.stopping ??= Promise.resolve();
+    this.stopping ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        void worker!.terminate().then(() => resolve());
+      };
+      const timer = setTimeout(() => {
+        this.logger.warn('market-data feed thread did not stop in time: terminated');
+        done();
+      }, STOP_TIMEOUT_MS);
+      worker!.once('exit', done);
+      worker!.on('message', (m: FromFeedThread) => m.type === 'stopped' && done());
+      worker!.postMessage({ type: 'stop' } satisfies ToFeedThread);
+    });
+    return this.stopping;
+  }
+
+  private onMessage(m: FromFeedThread): void {
+    switch (m.type) {
+      case 'report':
+        if (m.metrics) applyFeedMetrics(m.metrics, this.hooks.metrics ?? registryFeedMetrics);
+        if (m.feedUp !== null) this.setFeedUp(m.feedUp);
+        this.buffered = m.bufferedTicks;
+        return;
+      case 'bus': {
+        const message = typeof m.message === 'string' ? this.decoder.decode(m.message) : m.message;
+        if (message) this.hooks.deliverLocally!(message);
+        return;
+      }
+      case 'deposed':
+        this.hooks.onDeposed(m.reason);
+        return;
+      case 'published':
+        this.hooks.observer?.published?.(m.batch);
+        return;
+      case 'ticksCommitted':
+        this.hooks.observer?.ticksCommitted?.(m.count, m.oldest, m.committedAt);
+        return;
+      case 'stopped':
+        return;
+    }
+  }
+
+  private setFeedUp(up: boolean): void {
+    if (up === this.feedUp) return;
+    this.feedUp = up;
+    if (!up) this.feedDownSince = performance.now();
+  }
+}

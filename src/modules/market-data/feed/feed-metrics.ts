@@ -45,44 +45,44 @@ const emptyBatch = (): FeedMetricsBatch => ({ quotes: 0, rejected: {}, publishLa
 /** Sums FeedMetrics calls until taken. */
 export class FeedMetricsCollector implements FeedMetrics {
   private batch = emptyBatch();
-  private any = false;
+  private calls = 0;
 
   quotes(n: number): void {
-    this.batch.quotes += n;
-    this.any = true;
+    this.count().quotes += n;
   }
-  rejected(reason: RejectReason): void {
-    this.batch.rejected[reason] = (this.batch.rejected[reason] ?? 0) + 1;
-    this.any = true;
+  rejected(reason: RejectReason, n = 1): void {
+    const b = this.count();
+    b.rejected[reason] = (b.rejected[reason] ?? 0) + n;
   }
   publishLag(seconds: number): void {
-    this.batch.publishLag.push(seconds);
-    this.any = true;
+    this.count().publishLag.push(seconds);
   }
   persistLag(seconds: number): void {
-    this.batch.persistLag.push(seconds);
-    this.any = true;
+    this.count().persistLag.push(seconds);
   }
   droppedTicks(n: number): void {
-    this.batch.droppedTicks += n;
-    this.any = true;
+    this.count().droppedTicks += n;
   }
   trades(n: number): void {
-    this.batch.trades += n;
-    this.any = true;
+    this.count().trades += n;
   }
-  writeFailure(target: FeedWriteTarget): void {
-    this.batch.writeFailures[target] = (this.batch.writeFailures[target] ?? 0) + 1;
-    this.any = true;
+  writeFailure(target: FeedWriteTarget, n = 1): void {
+    const b = this.count();
+    b.writeFailures[target] = (b.writeFailures[target] ?? 0) + n;
   }
 
   /** What was counted since the last take (null when nothing was). */
   take(): FeedMetricsBatch | null {
-    if (!this.any) return null;
+    if (this.calls === 0) return null;
     const batch = this.batch;
     this.batch = emptyBatch();
-    this.any = false;
+    this.calls = 0;
     return batch;
+  }
+
+  private count(): FeedMetricsBatch {
+    this.calls++;
+    return this.batch;
   }
 }
 

@@ -72,24 +72,6 @@ describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
     expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
   });
 
-  it('marks each sent intent dispatched within a poll, sending the order once', async () => {
-    const trader = await funded(t, 50_000);
-    const { order_id } = (await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 3, price: 1100 }).expect(200)).body.data;
-    await settle(t);
-    expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'OPEN' });
-    // The pass that sent it leaves the mark to the next lease statement: the poll runs one every 500 ms.
-    const deadline = Date.now() + 5_000;
-    let rows: { dispatched: boolean; attempts: number }[] = [];
-    while (Date.now() < deadline) {
-      rows = await db.query(`SELECT dispatched_at IS NOT NULL AS dispatched, attempts FROM outbox WHERE aggregate_id = $1`, [String(order_id)]);
-      if (rows.every((r) => r.dispatched)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(rows).toEqual([{ dispatched: true, attempts: 1 }]);
-    const history = (await request(t.url).get(`/api/v1/orders/${order_id}/history`).set(trader.auth).expect(200)).body.data;
-    expect(history.map((h: { status: string }) => h.status)).toEqual(['PUT ORDER REQ RECEIVED', 'OPEN PENDING', 'OPEN']);
-  });
-
   it('refuses an order beyond available funds with a MarginException and writes nothing', async () => {
     const trader = await funded(t, 1_000);
     const before = await counts(trader.user.userId);

@@ -55,12 +55,6 @@ const QUALIFIED_ORDER_COLUMNS = ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1');
 
 // Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
 // share orders queue behind each other instead of deadlocking.
-/** Outbox rows a dispatch pass finished: sent, or skipped because their order is no longer live. */
-export interface DispatchedIntents {
-  done: string[];
-  skipped: string[];
-}
-
 /** A committed intent for the exchange (the outbox row). */
 export interface OutboxIntent {
   id: string;
@@ -72,10 +66,7 @@ export interface OutboxIntent {
 
 const LEASE_FOR_DISPATCH = prepared(
   'outbox.lease-and-mark-sending',
-  `WITH sent AS (
-     UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($4::bigint[]) THEN 'skipped: order no longer live' END
-     WHERE id = ANY($3::bigint[]) AND dispatched_at IS NULL
-   ), due AS (
+  `WITH due AS (
      SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
    ), leased AS (
      UPDATE outbox x SET available_at = now() + make_interval(secs => $2), attempts = x.attempts + 1
@@ -93,12 +84,6 @@ const LEASE_FOR_DISPATCH = prepared(
           l.attempts AS outbox_attempts, upd.*
      FROM leased l LEFT JOIN upd ON l.topic = 'exchange.submit' AND upd.id::text = l.aggregate_id
     ORDER BY l.id`,
-);
-
-const MARK_DISPATCHED = prepared(
-  'outbox.mark-dispatched',
-  `UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($2::bigint[]) THEN 'skipped: order no longer live' END
-   WHERE id = ANY($1::bigint[]) AND dispatched_at IS NULL`,
 );
 
 const ACKNOWLEDGE = prepared(
@@ -158,20 +143,10 @@ export class OrderStore {
    * `leaseSeconds` (not locked across the network call) and marks the new orders among them
    * RECEIVED → OPEN PENDING (row locks, updates and events together). Each intent comes with its
    * order when that order is to be sent now; an order that moved on (cancelled meanwhile) comes
-   * without. OPEN PENDING again is a retried send: no new event. The same statement first marks
-   * the intents an earlier pass finished (`finished`) as dispatched: they are leased until then.
+   * without. OPEN PENDING again is a retried send: no new event.
    */
-  async leaseForDispatch(
-    batch: number,
-    leaseSeconds: number,
-    finished: DispatchedIntents = { done: [], skipped: [] },
-  ): Promise<{ intent: OutboxIntent; sending: Order | null }[]> {
-    const rows = await runPrepared<Record<string, unknown>>(this.dataSource, LEASE_FOR_DISPATCH, [
-      batch,
-      leaseSeconds,
-      [...finished.done, ...finished.skipped],
-      finished.skipped,
-    ]);
+  async leaseForDispatch(batch: number, leaseSeconds: number): Promise<{ intent: OutboxIntent; sending: Order | null }[]> {
+    const rows = await runPrepared<Record<string, unknown>>(this.dataSource, LEASE_FOR_DISPATCH, [batch, leaseSeconds]);
     return rows.map((r) => ({
       intent: {
         id: r.outbox_id as string,
@@ -189,11 +164,6 @@ export class OrderStore {
    * one, in one statement for a batch (at most one per order). Answers the orders acknowledged;
    * an order not among them is not waiting (the caller takes the general path for it).
    */
-  /** Marks finished intents dispatched on their own (when no further lease will carry them). */
-  async markDispatched(finished: DispatchedIntents): Promise<void> {
-    await runPrepared(this.dataSource, MARK_DISPATCHED, [[...finished.done, ...finished.skipped], finished.skipped]);
-  }
-
   async acknowledge(acks: { orderId: string; exchangeOrderId: string; at: Date; triggered: boolean }[]): Promise<Order[]> {
     const rows = await runPrepared(this.dataSource, ACKNOWLEDGE, [
       acks.map((a) => a.orderId),

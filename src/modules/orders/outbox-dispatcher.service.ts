@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import { prepared, runPrepared } from '../../common/database/prepared-statement';
 import { EXCHANGE_GATEWAY, ExchangeGateway, ExchangeUnavailableError } from '../exchange/exchange-gateway';
 import { clOrdIdFor, Order, ORDER_UPDATED, OrderUpdatedEvent, pendingQuantity } from './order';
 import { OrderStatus } from './order-status';
-import { OrderStore, type DispatchedIntents, type OutboxIntent } from './order-store';
+import { OrderStore, type OutboxIntent } from './order-store';
 import { OrderFunds } from './order-funds';
 
 const POLL_MS = 500;
@@ -18,6 +19,12 @@ const GATHER_MS = 5;
 const LEASE_SECONDS = 30;
 const BATCH = 100;
 
+// One statement marks the whole pass, not one per row.
+const MARK_DISPATCHED = prepared(
+  'outbox.mark-dispatched',
+  `UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($2::bigint[]) THEN 'skipped: order no longer live' END
+   WHERE id = ANY($1::bigint[])`,
+);
 /** A new order the exchange could not take within this many attempts is rejected and its margin released. */
 const MAX_SUBMIT_ATTEMPTS = 8;
 
@@ -33,13 +40,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   private running = false;
   private again = false;
   private stopped = false;
-  /**
-   * Intents sent (or skipped) whose rows are not yet marked dispatched: the next pass's lease
-   * statement marks them (the poll runs one every POLL_MS), a statement per pass saved. Until then
-   * their lease keeps them from being sent again; after a crash they are resent with the same
-   * ClOrdID once the lease ends, which the exchange refuses as a duplicate.
-   */
-  private finished: DispatchedIntents = { done: [], skipped: [] };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -58,7 +58,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.stopped = true;
     clearInterval(this.timer);
     while (this.running) await new Promise((r) => setTimeout(r, 10));
-    if (this.finished.done.length || this.finished.skipped.length) await this.store.markDispatched(this.finished).catch(() => undefined);
   }
 
   /** A pass is leasing or sending: its rows are out of the due set (their lease) but not yet at the exchange. */
@@ -88,21 +87,22 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * One statement per leased batch: it marks what the previous batch finished, leases this one
-   * and marks its new orders as being sent; then the sends themselves (in id order). The
-   * statements are per batch, not per row, so the hand-over keeps up with acceptance.
+   * One pass per leased batch: a statement to lease it and mark its new orders as being sent,
+   * the sends themselves (in id order), one to mark the batch dispatched. The statements are per
+   * batch, not per row, so the hand-over keeps up with acceptance.
    */
   private async drain(): Promise<void> {
     for (;;) {
-      const finished = this.finished;
-      const leased = await this.store.leaseForDispatch(BATCH, LEASE_SECONDS, finished);
-      this.finished = { done: [], skipped: [] };
+      const leased = await this.store.leaseForDispatch(BATCH, LEASE_SECONDS);
       if (leased.length === 0 || this.stopped) return;
+      const done: string[] = [];
+      const skipped: string[] = [];
       for (const { intent, sending } of leased) {
         const outcome = await this.dispatch(intent, sending);
-        if (outcome === 'sent') this.finished.done.push(intent.id);
-        else if (outcome === 'skipped') this.finished.skipped.push(intent.id);
+        if (outcome === 'sent') done.push(intent.id);
+        else if (outcome === 'skipped') skipped.push(intent.id);
       }
+      await runPrepared(this.dataSource, MARK_DISPATCHED, [[...done, ...skipped], skipped]);
       if (leased.length < BATCH) return;
     }
   }

@@ -4,7 +4,7 @@ import type { Server } from 'socket.io';
 /** Where engine.io's upgrade response is kept on its request until the connection is made. */
 const UPGRADE_RESPONSE = Symbol('upgradeResponse');
 
-type UpgradeRequest = IncomingMessage & { _query?: unknown; [UPGRADE_RESPONSE]?: { req: unknown } };
+type UpgradeRequest = IncomingMessage & { [UPGRADE_RESPONSE]?: { req: unknown } };
 type EngineConnection = { request: unknown; transport?: { socket?: { listeners(event: string): Function[]; removeListener(event: string, fn: Function): void } } };
 
 /**
@@ -23,7 +23,8 @@ function rememberUpgradeResponse(req: UpgradeRequest, res: { req: unknown }, nex
  * the socket's `request`; its WebSocketResponse, which a 'close' listener on the TCP socket pins
  * and which holds the request; and an `onUpgradeError` listener it never removes from ws. Cut all
  * three (bench/results/socketio-floor.md: 10.6 -> 9.2 KB of heap per idle connection; found
- * with heap snapshots). socket.io then builds `handshake.headers` as {} (unused here).
+ * with heap snapshots); the request is then garbage. socket.io builds `handshake.headers` as {}
+ * (unused here).
  */
 function releaseUpgradeRequest(raw: EngineConnection): void {
   const req = raw.request as UpgradeRequest | null;
@@ -31,14 +32,8 @@ function releaseUpgradeRequest(raw: EngineConnection): void {
   const ws = raw.transport?.socket;
   const leftover = ws?.listeners('error').find((fn) => fn.name === 'onUpgradeError');
   if (leftover) ws!.removeListener('error', leftover);
-  if (!req) return;
-  const res = req[UPGRADE_RESPONSE];
+  const res = req?.[UPGRADE_RESPONSE];
   if (res) res.req = null;
-  req[UPGRADE_RESPONSE] = undefined;
-  req.rawHeaders = [];
-  req.headers = {};
-  req._query = {};
-  req.url = '';
 }
 
 /** Installs both on a socket.io server's engine; call before it accepts connections. */

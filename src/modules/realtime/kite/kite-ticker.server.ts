@@ -66,11 +66,12 @@ export class KiteTickerServer implements OnApplicationBootstrap, BeforeApplicati
     for (const c of all) c.ws.terminate();
   }
 
-  /** Order postbacks for a user's Kite connections on this replica. */
+  /** Whether the user has a Kite ticker connection on this replica. */
   hasUser(userId: string): boolean {
     return this.byUser.has(userId);
   }
 
+  /** Order postbacks for a user's Kite connections on this replica. */
   sendOrder(userId: string, kiteOrder: unknown): void {
     for (const c of this.byUser.get(userId) ?? []) c.sendText('order', kiteOrder);
   }

@@ -53,8 +53,6 @@ export class IllegalTransitionError extends Error {}
 
 const QUALIFIED_ORDER_COLUMNS = ORDER_COLUMNS.replace(/(\w+)/g, 'o.$1');
 
-// Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
-// share orders queue behind each other instead of deadlocking.
 /** A committed intent for the exchange (the outbox row). */
 export interface OutboxIntent {
   id: string;
@@ -64,6 +62,8 @@ export interface OutboxIntent {
   attempts: number;
 }
 
+// Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
+// share orders queue behind each other instead of deadlocking.
 const LEASE_FOR_DISPATCH = prepared(
   'outbox.lease-and-mark-sending',
   `WITH due AS (

@@ -1,6 +1,5 @@
 import type { RedisOptions } from 'ioredis';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { WireQuote } from '../../../common/feed-protocol';
 import type { Instrument } from '../../instruments';
 import { BusEncoder } from '../bus/quote-bus';
@@ -9,6 +8,7 @@ import type { MarketWriter } from '../storage/market-writer';
 import type { BookkeepingEvents } from './bookkeeping-events';
 import { FlushSchedule } from './flush-schedule';
 import { PersistQueue } from './persist-queue';
+import { MarketThread } from './market-thread';
 import { CACHE_FLUSH_MS, QuoteCacheWriter, type CacheSink } from './quote-cache-writer';
 
 /**
@@ -132,25 +132,25 @@ const STOP_TIMEOUT_MS = 15_000;
  * which are not published, go encoded on their own; each instrument's reference data goes once.
  */
 export class WorkerBookkeeping implements Bookkeeping {
-  private readonly worker: Worker;
+  private readonly thread: MarketThread<ToBookkeeping, FromBookkeeping>;
   private readonly encoder = new BusEncoder();
   /** Tokens whose Instrument the thread already has. */
   private readonly shared = new Set<number>();
   private buffered = 0;
-  private stopping: Promise<void> | null = null;
-  private exited = false;
 
   constructor(
     init: WorkerInit,
     private readonly instruments: InstrumentDirectory,
     private readonly events: BookkeepingEvents,
   ) {
-    this.worker = startWorker(join(__dirname, 'bookkeeping.worker'), init);
-    this.worker.on('message', (m: FromBookkeeping) => this.onMessage(m));
-    this.worker.on('error', (err) => this.events.fencedOut(`market-data bookkeeping thread failed: ${err.message}`));
-    this.worker.on('exit', (code) => {
-      this.exited = true;
-      if (!this.stopping) this.events.fencedOut(`market-data bookkeeping thread exited (${code})`);
+    this.thread = new MarketThread({
+      entry: join(__dirname, 'bookkeeping.worker'),
+      workerData: init,
+      name: 'market-data bookkeeping thread',
+      onMessage: (m) => this.onMessage(m),
+      onDeath: (reason) => events.fencedOut(reason),
+      isStopped: (m) => m.event === 'stopped',
+      stopTimeoutMs: STOP_TIMEOUT_MS,
     });
   }
 
@@ -159,7 +159,7 @@ export class WorkerBookkeeping implements Bookkeeping {
   }
 
   record(fresh: readonly WireQuote[], late: readonly WireQuote[], receivedAt: number, freshMessage: string | null): void {
-    if (this.stopping) return;
+    if (this.thread.stopRequested) return;
     const instruments: Instrument[] = [];
     for (const quotes of [late, fresh]) {
       for (const w of quotes) {
@@ -177,27 +177,16 @@ export class WorkerBookkeeping implements Bookkeeping {
       late: late.length ? this.encoder.quotes(header, late) : null,
       instruments,
     };
-    this.worker.postMessage(message);
+    this.thread.post(message);
   }
 
   get bufferedTicks(): number {
     return this.buffered;
   }
 
+  /** A thread that already died (the usual reason for stopping it) has nothing left to write. */
   stop(): Promise<void> {
-    // A thread that already died (the usual reason for stopping it) has nothing left to write.
-    if (this.exited) this.stopping ??= Promise.resolve();
-    this.stopping ??= new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        void this.worker.terminate().then(() => resolve());
-      };
-      const timer = setTimeout(done, STOP_TIMEOUT_MS);
-      this.worker.once('exit', done);
-      this.worker.on('message', (m: FromBookkeeping) => m.event === 'stopped' && done());
-      this.worker.postMessage({ type: 'stop' } satisfies ToBookkeeping);
-    });
-    return this.stopping;
+    return this.thread.stop({ type: 'stop' });
   }
 
   private onMessage(m: FromBookkeeping): void {
@@ -205,13 +194,4 @@ export class WorkerBookkeeping implements Bookkeeping {
     if (m.event === 'ticksCommitted') this.buffered = m.args[3] as number;
     (this.events[m.event] as (...args: unknown[]) => void)(...m.args);
   }
-}
-
-/** A market-data thread: compiled, it runs the .js beside this file; under ts-node or jest, the .ts through ts-node. */
-export function startWorker(file: string, workerData: unknown): Worker {
-  if (__filename.endsWith('.ts')) {
-    const entry = JSON.stringify(`${file}.ts`);
-    return new Worker(`require('ts-node').register({ transpileOnly: true }); require(${entry});`, { eval: true, workerData });
-  }
-  return new Worker(`${file}.js`, { workerData });
 }

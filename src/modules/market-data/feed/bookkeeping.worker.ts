@@ -3,7 +3,6 @@
  * for the leader's current term, on connections of its own. Started by the feed handler thread.
  */
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppConfig } from '../../../common/config/app-config';
@@ -14,6 +13,7 @@ import { MarketWriter } from '../storage/market-writer';
 import { PartitionManager } from '../storage/partitions';
 import { InlineBookkeeping, type FromBookkeeping, type ToBookkeeping, type WorkerInit } from './bookkeeping';
 import type { BookkeepingEvents } from './bookkeeping-events';
+import { connectThreadRedis } from './market-thread';
 import { RedisPipelineSink } from './quote-cache-writer';
 
 const BOOKKEEPING_NICE = 10;
@@ -36,7 +36,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   // Two connections: a tick batch and a candle chunk may be in flight together.
   const db = createDataSource({ config: AppConfig.with({ DATABASE_URL: c.databaseUrl, DATABASE_POOL_SIZE: '2', LOG_LEVEL: c.logLevel }) });
   await db.initialize();
-  const redis = c.redis && connectRedis(c.redis);
+  const redis = c.redis && connectThreadRedis(c.redis, 'mstock-market-cache');
   const instruments = new Map<number, Instrument>();
   const books = new InlineBookkeeping({
     ...init,
@@ -76,14 +76,6 @@ function lowerThreadPriority(): void {
   } catch {
     // not permitted (some sandboxes): same priority as the feed handler, nothing else changes
   }
-}
-
-function connectRedis({ url, options }: NonNullable<WorkerInit['connections']['redis']>): Redis {
-  const named = { ...options, connectionName: 'mstock-market-cache' };
-  const redis = url ? new Redis(url, named) : new Redis(named);
-  // ioredis reconnects by itself; failed writes are reported (and retried) by the cache writer.
-  redis.on('error', () => undefined);
-  return redis;
 }
 
 if (parentPort) {

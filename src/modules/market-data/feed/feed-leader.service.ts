@@ -99,7 +99,7 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
     const ingest: FeedHandler =
       bookkeeping.thread === 'worker' && bookkeeping.connections.redis
         ? new FeedThread(
-            { ...settings, instruments: [...this.instruments.all()], connections: bookkeeping.connections },
+            { ...settings, instruments: this.instruments.all(), connections: { ...bookkeeping.connections, redis: bookkeeping.connections.redis } },
             { onDeposed, deliverLocally: (message) => this.quotes.deliver(message) },
           )
         : new FeedIngest({

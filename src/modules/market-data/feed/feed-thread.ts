@@ -1,20 +1,19 @@
-import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Worker } from 'node:worker_threads';
 import type { Instrument } from '../../instruments';
 import { BusDecoder, type BusMessage } from '../bus/quote-bus';
-import { startWorker, type WorkerConnections } from './bookkeeping';
+import type { WorkerConnections } from './bookkeeping';
 import type { FeedHandler, FeedIngestOptions, PublishedBatch } from './feed-ingest';
 import { applyFeedMetrics, registryFeedMetrics, type FeedMetrics, type FeedMetricsBatch } from './feed-metrics';
+import { MarketThread } from './market-thread';
 
 export interface FeedThreadInit {
   target: { host: string; port: number };
   epoch: number;
   /** The instrument master at the start of the term (it is loaded once, at boot). */
-  instruments: Instrument[];
+  instruments: readonly Instrument[];
   /** Redis is required: the thread publishes on the bus. */
-  connections: WorkerConnections;
+  connections: WorkerConnections & { redis: NonNullable<WorkerConnections['redis']> };
   tickFlushMs: number;
   candleFlushMs: number;
   /** Benchmarks: report each acknowledged publish and committed tick batch. */
@@ -25,7 +24,7 @@ export interface FeedThreadInit {
 
 export type ToFeedThread = { type: 'stop' };
 export type FromFeedThread =
-  | { type: 'report'; metrics: FeedMetricsBatch | null; feedUp: boolean | null; bufferedTicks: number }
+  | { type: 'report'; metrics: FeedMetricsBatch | null; feedUp: boolean; bufferedTicks: number }
   | { type: 'deposed'; reason: string }
   /** A bus message for this process (encoded for the bus when it was; a status message may come as is). */
   | { type: 'bus'; message: string | BusMessage }
@@ -44,13 +43,10 @@ const STOP_TIMEOUT_MS = 20_000;
  * follower decodes them), so the leader's own quotes stay live while Redis is down.
  */
 export class FeedThread implements FeedHandler {
-  private readonly logger = new Logger('MarketFeedThread');
-  private worker: Worker | null = null;
+  private thread: MarketThread<ToFeedThread, FromFeedThread> | null = null;
   private feedUp = false;
   private feedDownSince = performance.now();
   private buffered = 0;
-  private stopping: Promise<void> | null = null;
-  private exited = false;
   private readonly decoder = new BusDecoder();
 
   constructor(
@@ -75,42 +71,31 @@ export class FeedThread implements FeedHandler {
   }
 
   start(): void {
-    const worker = startWorker(join(__dirname, 'feed.worker'), { ...this.init, observe: Boolean(this.hooks.observer), deliverLocally: Boolean(this.hooks.deliverLocally) } satisfies FeedThreadInit);
-    this.worker = worker;
-    worker.on('message', (m: FromFeedThread) => this.onMessage(m));
-    worker.on('error', (err) => this.hooks.onDeposed(`market-data feed thread failed: ${err.message}`));
-    worker.on('exit', (code) => {
-      this.exited = true;
-      this.setFeedUp(false);
-      if (!this.stopping) this.hooks.onDeposed(`market-data feed thread exited (${code})`);
+    this.thread = new MarketThread({
+      entry: join(__dirname, 'feed.worker'),
+      workerData: { ...this.init, observe: Boolean(this.hooks.observer), deliverLocally: Boolean(this.hooks.deliverLocally) } satisfies FeedThreadInit,
+      name: 'market-data feed thread',
+      onMessage: (m) => this.onMessage(m),
+      onDeath: (reason) => {
+        this.setFeedUp(false);
+        this.hooks.onDeposed(reason);
+      },
+      isStopped: (m) => m.type === 'stopped',
+      stopTimeoutMs: STOP_TIMEOUT_MS,
     });
   }
 
   /** Closes the feed, writes what is buffered, and ends the thread. */
-  stop(): Promise<void> {
-    const worker = this.worker;
-    if (!worker || this.exited) this.stopping ??= Promise.resolve();
-    this.stopping ??= new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        void worker!.terminate().then(() => resolve());
-      };
-      const timer = setTimeout(() => {
-        this.logger.warn('market-data feed thread did not stop in time: terminated');
-        done();
-      }, STOP_TIMEOUT_MS);
-      worker!.once('exit', done);
-      worker!.on('message', (m: FromFeedThread) => m.type === 'stopped' && done());
-      worker!.postMessage({ type: 'stop' } satisfies ToFeedThread);
-    });
-    return this.stopping;
+  async stop(): Promise<void> {
+    await this.thread?.stop({ type: 'stop' });
+    this.setFeedUp(false);
   }
 
   private onMessage(m: FromFeedThread): void {
     switch (m.type) {
       case 'report':
         if (m.metrics) applyFeedMetrics(m.metrics, this.hooks.metrics ?? registryFeedMetrics);
-        if (m.feedUp !== null) this.setFeedUp(m.feedUp);
+        this.setFeedUp(m.feedUp);
         this.buffered = m.bufferedTicks;
         return;
       case 'bus': {

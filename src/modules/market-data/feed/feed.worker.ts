@@ -4,12 +4,12 @@
  * lives in this isolate, so the app's garbage collections and request handling never stand
  * between a feed batch and its PUBLISH.
  */
-import Redis from 'ioredis';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Instrument } from '../../instruments';
 import { FeedIngest } from './feed-ingest';
 import { FeedMetricsCollector } from './feed-metrics';
 import type { FeedThreadInit, FromFeedThread, ToFeedThread } from './feed-thread';
+import { connectThreadRedis } from './market-thread';
 
 /** How often counts, the feed's state and the tick backlog go to the main thread. */
 const REPORT_MS = 250;
@@ -17,12 +17,9 @@ const REPORT_MS = 250;
 function main(port: NonNullable<typeof parentPort>, init: FeedThreadInit): void {
   const send = (m: FromFeedThread) => port.postMessage(m);
   const c = init.connections;
-  const redis = c.redis!.url ? new Redis(c.redis!.url, named(c.redis!.options)) : new Redis(named(c.redis!.options));
-  // ioredis reconnects by itself; failed publishes are counted and logged by FeedIngest.
-  redis.on('error', () => undefined);
+  const redis = connectThreadRedis(c.redis, 'mstock-market-feed');
   const instruments = new Map<number, Instrument>(init.instruments.map((i) => [i.instrumentToken, i]));
   const metrics = new FeedMetricsCollector();
-  let feedUp: boolean | null = null;
   const ingest = new FeedIngest({
     target: init.target,
     epoch: init.epoch,
@@ -43,11 +40,7 @@ function main(port: NonNullable<typeof parentPort>, init: FeedThreadInit): void 
         }
       : undefined,
   });
-  const report = () => {
-    const up = ingest.feedConnected;
-    send({ type: 'report', metrics: metrics.take(), feedUp: up === feedUp ? null : up, bufferedTicks: ingest.bufferedTicks });
-    feedUp = up;
-  };
+  const report = () => send({ type: 'report', metrics: metrics.take(), feedUp: ingest.feedConnected, bufferedTicks: ingest.bufferedTicks });
   const timer = setInterval(report, REPORT_MS);
   port.on('message', (m: ToFeedThread) => {
     if (m.type !== 'stop') return;
@@ -61,10 +54,6 @@ function main(port: NonNullable<typeof parentPort>, init: FeedThreadInit): void 
       });
   });
   ingest.start();
-}
-
-function named(options: NonNullable<FeedThreadInit['connections']['redis']>['options']) {
-  return { ...options, connectionName: 'mstock-market-feed' };
 }
 
 if (parentPort) main(parentPort, workerData as FeedThreadInit);

@@ -64,6 +64,8 @@ export interface FeedHandler {
 }
 
 const HEARTBEAT_MS = 1000;
+/** The bookkeeping waits for a batch's PUBLISH acknowledgement at most this long (a hung Redis must not hold the ticks back). */
+const PUBLISH_WAIT_MS = 100;
 
 function settledWithin(work: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -74,9 +76,6 @@ function settledWithin(work: Promise<void>, ms: number): Promise<void> {
     });
   });
 }
-/** The bookkeeping waits for a batch's PUBLISH acknowledgement at most this long (a hung Redis must not hold the ticks back). */
-const PUBLISH_WAIT_MS = 100;
-
 
 /**
  * The leader's feed handler for one term: reads the exchange feed (FeedClient: reconnects with
@@ -100,7 +99,7 @@ export class FeedIngest implements FeedHandler {
   private readonly lastWarnAt = new Map<string, number>();
   private readonly metrics: FeedMetrics;
   /** Batches reach the bookkeeping in feed order, each once its publish is done (see onBatch). */
-  private bookkeepingQueue: Promise<unknown> = Promise.resolve();
+  private bookkeepingQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: FeedIngestOptions) {
     this.client = new FeedClient({ logger: this.logger, ...o.client });
@@ -198,7 +197,11 @@ export class FeedIngest implements FeedHandler {
     const published = fresh.length ? this.publish(fresh, receivedAt) : { message: null, done: null };
     const done = published.done && settledWithin(published.done, this.o.publishWaitMs ?? PUBLISH_WAIT_MS);
     const receivedAtEpoch = performance.timeOrigin + receivedAt;
-    this.bookkeepingQueue = this.bookkeepingQueue.then(() => done).then(() => this.books.record(fresh, late, receivedAtEpoch, published.message));
+    // A batch the bookkeeping could not take is counted and logged; the batches after it still go through.
+    this.bookkeepingQueue = this.bookkeepingQueue
+      .then(() => done)
+      .then(() => this.books.record(fresh, late, receivedAtEpoch, published.message))
+      .catch((err: Error) => this.failed('bookkeeping', err.message));
   }
 
   /** Publishes the batch: its bus message and the publish's end (both null when there is no bus). */

@@ -2,7 +2,7 @@ import { marketMetrics } from '../market-data.metrics';
 import type { BookkeepingWriteTarget } from './bookkeeping-events';
 
 export type RejectReason = 'unknown_instrument' | 'outside_circuit' | 'out_of_order';
-export type FeedWriteTarget = BookkeepingWriteTarget | 'publish';
+export type FeedWriteTarget = BookkeepingWriteTarget | 'publish' | 'bookkeeping';
 
 /**
  * What the leader's feed handler counts. On the main thread the calls go straight into the

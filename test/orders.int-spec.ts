@@ -1,8 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { metricsRegistry } from '../src/common/observability/metrics';
 import { FundsService } from '../src/modules/accounts/funds.service';
+import { OrderPlacementService, PLACEMENTS_IN_FLIGHT } from '../src/modules/orders/order-placement.service';
+import { eventually } from './support/realtime';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
-import { counterparty, funded, getOrder, placeOrder, settle, token } from './support/trading';
+import { counterparty, funded, getOrder, placeOrder, settle, token, Trader } from './support/trading';
 
 /** Orders on real Postgres + Redis, against the in-process simulator (no synthetic liquidity). */
 describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
@@ -174,6 +177,113 @@ describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
     expect(f).toMatchObject({ available: 0, blocked: 15_000_000 });
     expect(Number(sum)).toBe(f.blocked);
     expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
+  });
+
+  describe('group commit: orders of different users that arrive together share one statement', () => {
+    const BUY = { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 1000 };
+    const traders = async (n: number, rupees: number) => {
+      const made: Trader[] = [];
+      for (let i = 0; i < n; i++) made.push(await funded(t, rupees));
+      return made;
+    };
+    const groupSizes = async () => {
+      // Registered at the first placement of the process.
+      const values = ((await metricsRegistry.getSingleMetric('order_placement_group_size')?.get())?.values ?? []) as { metricName?: string; value: number }[];
+      const value = (suffix: string) => values.find((v) => v.metricName === `order_placement_group_size_${suffix}`)?.value ?? 0;
+      return { statements: value('count'), orders: value('sum') };
+    };
+
+    /**
+     * Fills every placement slot with an order waiting on a row lock held here, so the orders
+     * sent next queue up (and go out as one statement when `release` lets the blockers through).
+     */
+    async function holdPlacementSlots() {
+      const placements = t.app.get(OrderPlacementService);
+      const blockers = await traders(PLACEMENTS_IN_FLIGHT, 10_000);
+      const lock = db.createQueryRunner();
+      await lock.connect();
+      await lock.startTransaction();
+      await lock.query('SELECT 1 FROM accounts WHERE user_id = ANY($1::uuid[]) FOR UPDATE', [blockers.map((b) => b.user.userId)]);
+      const blocked = blockers.map((b) => placeOrder(t, b, BUY).then((r) => r.status));
+      await eventually(() => expect(placements.load.inFlight).toBe(PLACEMENTS_IN_FLIGHT), 10_000);
+      return {
+        waitForQueue: (n: number) => eventually(() => expect(placements.load.waiting).toBe(n), 10_000),
+        release: async () => {
+          await lock.commitTransaction();
+          await lock.release();
+          expect(await Promise.all(blocked)).toEqual(blockers.map(() => 200));
+        },
+      };
+    }
+
+    it('each order succeeds or fails on its own margin, with exact money and one order per success', async () => {
+      const rich = await traders(12, 5_000);
+      const poor = await traders(3, 500);
+      const before = await groupSizes();
+      const slots = await holdPlacementSlots();
+      // .then() sends the request now (supertest sends on first subscription).
+      const pending = [...rich, ...poor].map((trader) => placeOrder(t, trader, BUY).then((r) => r));
+      await slots.waitForQueue(rich.length + poor.length);
+      await slots.release();
+      const results = await Promise.all(pending);
+
+      const after = await groupSizes();
+      // The blockers went out alone; the fifteen waiting orders as one statement.
+      expect({ statements: after.statements - before.statements, orders: after.orders - before.orders }).toEqual({
+        statements: PLACEMENTS_IN_FLIGHT + 1,
+        orders: PLACEMENTS_IN_FLIGHT + 15,
+      });
+      expect(results.slice(0, rich.length).map((r) => r.status)).toEqual(rich.map(() => 200));
+      for (const r of results.slice(rich.length)) {
+        expect(r.status).toBe(400);
+        expect(r.body).toMatchObject({ error_type: 'MarginException', message: 'Insufficient funds. Required margin is 1000.00 but available margin is 500.00.' });
+      }
+      for (const [i, trader] of rich.entries()) {
+        expect(await counts(trader.user.userId)).toEqual({ orders: 1, ledger: 2, outbox: 1 });
+        expect(await funds.get(trader.user.userId)).toMatchObject({ balance: 500_000, blocked: 100_000, available: 400_000 });
+        const orderId = results[i].body.data.order_id;
+        expect(await getOrder(t, trader, orderId)).toMatchObject({ quantity: 1, price: 1000, tradingsymbol: 'INFY' });
+        // The ledger row of the block names this user's own order (ids are handed out inside the group).
+        const blocks = await db.query(`SELECT ref_id, blocked_delta::int FROM ledger_entries WHERE user_id = $1 AND kind = 'MARGIN_BLOCK'`, [trader.user.userId]);
+        expect(blocks).toEqual([{ ref_id: orderId, blocked_delta: 100_000 }]);
+      }
+      for (const trader of poor) {
+        expect(await counts(trader.user.userId)).toEqual({ orders: 0, ledger: 1, outbox: 0 });
+        expect(await funds.get(trader.user.userId)).toMatchObject({ balance: 50_000, blocked: 0, available: 50_000 });
+      }
+    });
+
+    it('a replayed Idempotency-Key in a group fails its statement; the group is re-run one by one and only the replay is one', async () => {
+      const repeater = await funded(t, 5_000);
+      const first = await placeOrder(t, repeater, BUY, { 'Idempotency-Key': 'group-replay-0001' }).expect(200);
+      const others = await traders(5, 5_000);
+      const before = await groupSizes();
+      const slots = await holdPlacementSlots();
+      const pending = [
+        placeOrder(t, repeater, BUY, { 'Idempotency-Key': 'group-replay-0001' }).then((r) => r),
+        ...others.map((trader, i) => placeOrder(t, trader, BUY, { 'Idempotency-Key': `group-fresh-000${i}` }).then((r) => r)),
+      ];
+      await slots.waitForQueue(6);
+      await slots.release();
+      const [replay, ...fresh] = await Promise.all(pending);
+
+      const after = await groupSizes();
+      // The group of six was refused (the replay's record exists) and each of the six ran again alone.
+      expect({ statements: after.statements - before.statements, orders: after.orders - before.orders }).toEqual({
+        statements: PLACEMENTS_IN_FLIGHT + 1 + 6,
+        orders: PLACEMENTS_IN_FLIGHT + 6 + 6,
+      });
+      expect(replay.status).toBe(200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.data.order_id).toBe(first.body.data.order_id);
+      expect(await counts(repeater.user.userId)).toEqual({ orders: 1, ledger: 2, outbox: 1 });
+      for (const [i, trader] of others.entries()) {
+        expect(fresh[i].status).toBe(200);
+        expect(fresh[i].headers['idempotent-replayed']).toBeUndefined();
+        expect(await counts(trader.user.userId)).toEqual({ orders: 1, ledger: 2, outbox: 1 });
+        expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 100_000, available: 400_000 });
+      }
+    });
   });
 });
 

@@ -100,18 +100,24 @@ export class FundsService {
   }
 
   /**
-   * The margin block as two CTE clauses for the caller's single-statement write (the order
-   * placement): the conditional UPDATE and its ledger row. `gate` yields one row only when the
-   * block succeeded; later clauses select FROM it so nothing else is written otherwise.
+   * The margin block as CTE clauses for the caller's single-statement write (order placement,
+   * a whole group of orders at once). `source` names a CTE with columns n (unique), user_id (at
+   * most one row per user), amount and ref_id. Accounts are locked in user order first, so two
+   * such statements that share accounts queue behind each other instead of deadlocking. `gate`
+   * yields the n of each row whose block succeeded; later clauses select FROM it so nothing else
+   * is written for the others.
    */
-  static marginBlockClauses(p: { userId: string; amount: string; refId: string; condition?: string }, gate = 'margin'): string {
-    return `${gate} AS (
-      UPDATE accounts SET available = available - ${p.amount}::bigint, blocked = blocked + ${p.amount}::bigint, updated_at = now()
-      WHERE user_id = ${p.userId} AND available >= ${p.amount}::bigint${p.condition ? ` AND ${p.condition}` : ''}
-      RETURNING user_id
+  static marginBlockClauses(source: string, gate = 'margin'): string {
+    return `${gate}_locked AS (
+      SELECT user_id FROM accounts WHERE user_id IN (SELECT user_id FROM ${source}) ORDER BY user_id FOR UPDATE
+    ), ${gate} AS (
+      UPDATE accounts a SET available = a.available - s.amount, blocked = a.blocked + s.amount, updated_at = now()
+      FROM ${source} s JOIN ${gate}_locked USING (user_id)
+      WHERE a.user_id = s.user_id AND a.available >= s.amount
+      RETURNING s.n, s.user_id, s.amount, s.ref_id
     ), ${gate}_ledger AS (
       INSERT INTO ledger_entries (user_id, kind, balance_delta, blocked_delta, ref_type, ref_id)
-      SELECT user_id, 'MARGIN_BLOCK', 0, ${p.amount}::bigint, 'order', ${p.refId} FROM ${gate}
+      SELECT user_id, 'MARGIN_BLOCK', 0, amount, 'order', ref_id FROM ${gate}
     )`;
   }
 
@@ -119,7 +125,8 @@ export class FundsService {
   async block(manager: EntityManager, userId: string, amount: Paise, ref: LedgerRef): Promise<boolean> {
     if (amount === 0) return true;
     const rows = await manager.query(
-      `WITH ${FundsService.marginBlockClauses({ userId: '$1', amount: '$2', refId: '$3' })} SELECT 1 FROM margin`,
+      `WITH one AS (SELECT 1 AS n, $1::uuid AS user_id, $2::bigint AS amount, $3::text AS ref_id), ${FundsService.marginBlockClauses('one')}
+       SELECT 1 FROM margin`,
       [userId, amount, ref.id],
     );
     return rows.length === 1;

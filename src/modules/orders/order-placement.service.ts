@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DatabaseError } from 'pg';
 import { DataSource } from 'typeorm';
 import { paiseToRupees } from '../../common/money/money';
 import { Clock, CLOCK } from '../../common/clock/clock';
@@ -7,6 +8,7 @@ import { istParts } from '../../common/clock/ist';
 import { prepared, PreparedStatement, runPrepared } from '../../common/database/prepared-statement';
 import type { OrderIntent } from '../risk/order-intent';
 import { ServiceUnavailableError } from '../../common/errors';
+import { histogramOnFirstUse } from '../../common/observability/metrics';
 import { FundsService } from '../accounts/funds.service';
 import { AuthUser } from '../auth/auth.types';
 import { EXCHANGE_GATEWAY, ExchangeGateway } from '../exchange/exchange-gateway';
@@ -17,6 +19,7 @@ import { UsersService } from '../users/users.service';
 import { IdempotencyInFlightError, IdempotencyMismatchError, requestHash } from './idempotency';
 import { ORDER_COLUMNS, ORDER_UPDATED, Order, OrderUpdatedEvent, toOrder } from './order';
 import { OrderStatus } from './order-status';
+import { GroupCommit } from './group-commit';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 
 export interface IcebergLeg {
@@ -48,58 +51,140 @@ function replayOf(stored: StoredResult, hash: string): PlaceResult {
  */
 const IDEMPOTENCY_LOCK_SPACE = 0x1de9;
 
+/** One order for the placement statement; each field is a column of its unnest. */
+interface Placement {
+  user_id: string;
+  variety: string;
+  status: string;
+  instrument_token: number;
+  exchange: string;
+  tradingsymbol: string;
+  transaction_type: string;
+  order_type: string;
+  product: string;
+  validity: string;
+  quantity: number;
+  disclosed_quantity: number;
+  price: number;
+  trigger_price: number;
+  exchange_price: number;
+  margin_blocked: number;
+  holdings_blocked: number;
+  tag: string | null;
+  placed_by: string;
+  iceberg_total: number | null;
+  iceberg_legs: number | null;
+  parent_order_id: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  to_outbox: boolean;
+}
+
+const PLACEMENT_TYPES: Record<keyof Placement, string> = {
+  user_id: 'uuid',
+  variety: 'text',
+  status: 'text',
+  instrument_token: 'integer',
+  exchange: 'text',
+  tradingsymbol: 'text',
+  transaction_type: 'text',
+  order_type: 'text',
+  product: 'text',
+  validity: 'text',
+  quantity: 'integer',
+  disclosed_quantity: 'integer',
+  price: 'bigint',
+  trigger_price: 'bigint',
+  exchange_price: 'bigint',
+  margin_blocked: 'bigint',
+  holdings_blocked: 'integer',
+  tag: 'text',
+  placed_by: 'text',
+  iceberg_total: 'integer',
+  iceberg_legs: 'integer',
+  parent_order_id: 'bigint',
+  idempotency_key: 'text',
+  request_hash: 'text',
+  to_outbox: 'boolean',
+};
+const PLACEMENT_FIELDS = Object.keys(PLACEMENT_TYPES) as (keyof Placement)[];
+const NOT_ORDER_COLUMNS = new Set<keyof Placement>(['idempotency_key', 'request_hash', 'to_outbox']);
+const ORDER_FIELDS = PLACEMENT_FIELDS.filter((f) => !NOT_ORDER_COLUMNS.has(f)).join(', ');
+
 /**
- * The placement statement for a margin gate (buys, MIS/short sells) or a holdings gate (CNC
- * sells). Built once: it runs as a named prepared statement, planned once per connection.
+ * The placement statement for a group of orders behind a margin gate (buys, MIS/short sells)
+ * or a holdings gate (CNC sells), at most one per user. Built once: it runs as a named prepared
+ * statement, planned once per connection.
  *
- * `claim`: with an Idempotency-Key, a transaction-scoped advisory lock on (user, key) taken
- * before anything is written. A duplicate whose statement overlaps the first one's fails to take
- * it and writes nothing (409, in flight); one that comes after the first committed takes it and
- * then meets the idempotency record's unique key (and replays). Postgres is shared by every
- * replica, so this needs no Redis round trip.
+ * `claim`: for each order with an Idempotency-Key, a transaction-scoped advisory lock on (user,
+ * key) taken before anything is written. A duplicate whose statement overlaps the first one's
+ * fails to take it and writes nothing (409, in flight); one that comes after the first committed
+ * takes it and then meets the idempotency record's unique key (and replays). Postgres is shared
+ * by every replica, so this needs no Redis round trip.
  */
 function placementStatement(cncSell: boolean): PreparedStatement {
-  const standing = `${UsersService.tradingAllowedCondition('$1')} AND (SELECT free FROM claim)`;
-  const gate = cncSell
-    ? PortfolioLedger.holdingBlockClauses({ userId: '$1', instrumentToken: '$5', quantity: '$2', condition: standing }, 'gate')
-    : FundsService.marginBlockClauses({ userId: '$1', amount: '$2', refId: '(SELECT id::text FROM newid)', condition: standing }, 'gate');
+  const gateSource = cncSell
+    ? 'SELECT n, user_id, instrument_token, holdings_blocked AS quantity FROM ok'
+    : 'SELECT n, user_id, margin_blocked AS amount, id::text AS ref_id FROM ok';
+  const gate = cncSell ? PortfolioLedger.holdingBlockClauses('src', 'gate') : FundsService.marginBlockClauses('src', 'gate');
   return prepared(
     cncSell ? 'orders.place.holdings' : 'orders.place.margin',
-    `WITH claim AS (
-       SELECT $21::text IS NULL OR pg_try_advisory_xact_lock(${IDEMPOTENCY_LOCK_SPACE}, hashtext($1::uuid::text || ':' || $21::text)) AS free
-     ), newid AS (SELECT nextval('order_id_seq') AS id),
+    `WITH req AS (
+       SELECT * FROM unnest(${PLACEMENT_FIELDS.map((f, i) => `$${i + 1}::${PLACEMENT_TYPES[f]}[]`).join(', ')})
+         WITH ORDINALITY AS r(${PLACEMENT_FIELDS.join(', ')}, n)
+     ), claim AS (
+       SELECT n, idempotency_key IS NULL
+         OR pg_try_advisory_xact_lock(${IDEMPOTENCY_LOCK_SPACE}, hashtext(user_id::text || ':' || idempotency_key)) AS free
+       FROM req
+     ), ok AS (
+       SELECT req.*, nextval('order_id_seq') AS id FROM req JOIN claim USING (n)
+       WHERE claim.free AND ${UsersService.tradingAllowedCondition('req.user_id')}
+     ), src AS (${gateSource}),
      ${gate},
+     placed AS (SELECT ok.* FROM ok JOIN gate USING (n)),
      ins AS (
-       INSERT INTO orders (id, user_id, variety, status, instrument_token, exchange, tradingsymbol, transaction_type, order_type,
-         product, validity, quantity, disclosed_quantity, price, trigger_price, exchange_price, margin_blocked, holdings_blocked, tag, placed_by,
-         iceberg_total, iceberg_legs, parent_order_id)
-       SELECT newid.id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $24, $25, $26 FROM newid, gate
-       RETURNING ${ORDER_COLUMNS}
+       INSERT INTO orders (id, ${ORDER_FIELDS}) SELECT id, ${ORDER_FIELDS} FROM placed RETURNING ${ORDER_COLUMNS}
      ), ev AS (
        INSERT INTO order_events (order_id, status) SELECT id, status FROM ins
      ), idem AS (
        INSERT INTO idempotency_keys (user_id, key, request_hash, response)
-       SELECT $1, $21, $22, jsonb_build_object('order_id', id::text) FROM ins WHERE $21::text IS NOT NULL
+       SELECT user_id, idempotency_key, request_hash, jsonb_build_object('order_id', id::text) FROM placed WHERE idempotency_key IS NOT NULL
      ), ob AS (
-       INSERT INTO outbox (topic, aggregate_id) SELECT 'exchange.submit', id::text FROM ins WHERE $23::boolean
+       INSERT INTO outbox (topic, aggregate_id) SELECT 'exchange.submit', id::text FROM placed WHERE to_outbox
      )
-     SELECT claim.free AS idempotency_key_free, ins.* FROM claim LEFT JOIN ins ON true`,
+     SELECT claim.n, claim.free AS idempotency_key_free, ins.* FROM claim LEFT JOIN ok USING (n) LEFT JOIN ins ON ins.id = ok.id
+     ORDER BY claim.n`,
   );
 }
 
 // Built on first use, not at import: the clauses come from other modules' classes.
-let placeWithMargin: PreparedStatement | undefined;
-let placeWithHoldings: PreparedStatement | undefined;
+const placementStatements = new Map<boolean, PreparedStatement>();
 const STORED_RESULT = prepared('orders.idempotency.stored', 'SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2');
+/**
+ * Placement statements in flight at once per gate: enough to keep both cores' Postgres busy
+ * while the next group gathers, few enough that groups grow under load (see GroupCommit).
+ */
+export const PLACEMENTS_IN_FLIGHT = 4;
+const MAX_PLACEMENT_GROUP = 100;
+const placementGroupSize = histogramOnFirstUse({
+  name: 'order_placement_group_size',
+  help: 'Orders placed by one placement statement (group commit)',
+  buckets: [1, 2, 5, 10, 25, 50, 100],
+});
 
 /**
  * Placement is one SQL statement: block margin (or holdings, for a CNC sell) conditionally, and
  * only if that succeeded insert the order, its first event, the idempotency record and the
- * outbox row. Atomic by itself, one round trip, no lock held across I/O. The exchange hears of
- * the order only after commit, from the outbox.
+ * outbox row. Atomic by itself, one round trip, no lock held across I/O. Under load, orders that
+ * arrive together share that statement and its commit (group commit, one order per user per
+ * group): each still succeeds or fails on its own margin. The exchange hears of an order only
+ * after commit, from the outbox.
  */
 @Injectable()
 export class OrderPlacementService {
+  private readonly marginPlacements = this.groupCommit(false);
+  private readonly holdingsPlacements = this.groupCommit(true);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly risk: RiskService,
@@ -156,44 +241,65 @@ export class OrderPlacementService {
     const cncSell = intent.product === 'CNC' && intent.transactionType === 'SELL';
     const variety = leg ? 'iceberg' : intent.variety;
     const status = variety === 'amo' ? OrderStatus.AmoReceived : OrderStatus.Received;
-    const [row] = await runPrepared(
-      this.dataSource,
-      cncSell ? (placeWithHoldings ??= placementStatement(true)) : (placeWithMargin ??= placementStatement(false)),
-      [
-        user.userId,
-        cncSell ? quantity : margin,
-        variety,
-        status,
-        intent.instrument.instrumentToken,
-        intent.instrument.exchange,
-        intent.instrument.tradingsymbol,
-        intent.transactionType,
-        intent.orderType,
-        intent.product,
-        intent.validity,
-        quantity,
-        intent.disclosedQuantity,
-        intent.price,
-        intent.triggerPrice,
-        exchangePrice,
-        cncSell ? 0 : margin,
-        cncSell ? quantity : 0,
-        input.tag ?? null,
-        user.clientId,
-        key,
-        hash,
-        status === OrderStatus.Received,
-        plan?.total ?? null,
-        plan?.legs ?? null,
-        leg?.parentId ?? null,
-      ],
-    );
+    const row = await (cncSell ? this.holdingsPlacements : this.marginPlacements).submit({
+      user_id: user.userId,
+      variety,
+      status,
+      instrument_token: intent.instrument.instrumentToken,
+      exchange: intent.instrument.exchange,
+      tradingsymbol: intent.instrument.tradingsymbol,
+      transaction_type: intent.transactionType,
+      order_type: intent.orderType,
+      product: intent.product,
+      validity: intent.validity,
+      quantity,
+      disclosed_quantity: intent.disclosedQuantity,
+      price: intent.price,
+      trigger_price: intent.triggerPrice,
+      exchange_price: exchangePrice,
+      margin_blocked: cncSell ? 0 : margin,
+      holdings_blocked: cncSell ? quantity : 0,
+      tag: input.tag ?? null,
+      placed_by: user.clientId,
+      iceberg_total: plan?.total ?? null,
+      iceberg_legs: plan?.legs ?? null,
+      parent_order_id: leg?.parentId ?? null,
+      idempotency_key: key,
+      request_hash: hash,
+      to_outbox: status === OrderStatus.Received,
+    });
     if (!row.idempotency_key_free) throw new IdempotencyInFlightError();
     if (row.id === null) await this.explainRefusal(user.userId, cncSell, margin, quantity, intent.instrument.instrumentToken);
     const order = toOrder(row);
     this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent);
     if (status === OrderStatus.Received) this.dispatcher.kick();
     return { response: { order_id: order.id }, replayed: false };
+  }
+
+  /** Placements in statements now running, and placements waiting for a statement slot. */
+  get load(): { inFlight: number; waiting: number } {
+    const [m, h] = [this.marginPlacements.load, this.holdingsPlacements.load];
+    return { inFlight: m.inFlight + h.inFlight, waiting: m.waiting + h.waiting };
+  }
+
+  /** Concurrent placements behind one gate share a statement and a commit. */
+  private groupCommit(cncSell: boolean): GroupCommit<Placement, Record<string, unknown>> {
+    return new GroupCommit({
+      run: (group) => {
+        placementGroupSize.observe(group.length);
+        let statement = placementStatements.get(cncSell);
+        if (!statement) placementStatements.set(cncSell, (statement = placementStatement(cncSell)));
+        return runPrepared(
+          this.dataSource,
+          statement,
+          PLACEMENT_FIELDS.map((f) => group.map((p) => p[f])),
+        );
+      },
+      keyOf: (p) => p.user_id,
+      wroteNothing: (err) => err instanceof DatabaseError,
+      maxInFlight: PLACEMENTS_IN_FLIGHT,
+      maxBatch: MAX_PLACEMENT_GROUP,
+    });
   }
 
   /** How much of an MIS order closes today's opposite intraday position (that part needs no margin). */
@@ -227,11 +333,5 @@ export class OrderPlacementService {
   private async storedResult(userId: string, key: string): Promise<StoredResult | null> {
     const [row] = await runPrepared<StoredResult>(this.dataSource, STORED_RESULT, [userId, key]);
     return row ?? null;
-  }
-
-  /** The order as stored (for events after amendments). */
-  async load(orderId: string): Promise<Order | null> {
-    const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
-    return row ? toOrder(row) : null;
   }
 }

@@ -54,13 +54,21 @@ const toState = (r: PositionRow): PositionState => ({
  */
 @Injectable()
 export class PortfolioLedger {
-  /** CTE clauses that block holdings for a CNC sell; `gate` yields a row only on success. */
-  static holdingBlockClauses(p: { userId: string; instrumentToken: string; quantity: string; condition?: string }, gate = 'holding'): string {
-    return `${gate} AS (
-      UPDATE holdings SET blocked_quantity = blocked_quantity + ${p.quantity}::int, updated_at = now()
-      WHERE user_id = ${p.userId} AND instrument_token = ${p.instrumentToken}
-        AND quantity + t1_quantity - blocked_quantity >= ${p.quantity}::int${p.condition ? ` AND ${p.condition}` : ''}
-      RETURNING user_id
+  /**
+   * CTE clauses that block holdings for CNC sells, a whole group at once. `source` names a CTE
+   * with columns n (unique), user_id (at most one row per user), instrument_token and quantity.
+   * Rows are locked in key order first (no deadlock between two such statements); `gate` yields
+   * the n of each row whose block succeeded.
+   */
+  static holdingBlockClauses(source: string, gate = 'holding'): string {
+    return `${gate}_locked AS (
+      SELECT h.user_id, h.instrument_token FROM holdings h JOIN ${source} s USING (user_id, instrument_token)
+      ORDER BY h.user_id, h.instrument_token FOR UPDATE OF h
+    ), ${gate} AS (
+      UPDATE holdings h SET blocked_quantity = h.blocked_quantity + s.quantity, updated_at = now()
+      FROM ${source} s JOIN ${gate}_locked USING (user_id, instrument_token)
+      WHERE h.user_id = s.user_id AND h.instrument_token = s.instrument_token AND h.quantity + h.t1_quantity - h.blocked_quantity >= s.quantity
+      RETURNING s.n
     )`;
   }
 
@@ -85,7 +93,8 @@ export class PortfolioLedger {
   async blockHoldings(m: EntityManager, userId: string, instrumentToken: number, quantity: number): Promise<boolean> {
     if (quantity === 0) return true;
     const rows = await m.query(
-      `WITH ${PortfolioLedger.holdingBlockClauses({ userId: '$1', instrumentToken: '$2', quantity: '$3' })} SELECT 1 FROM holding`,
+      `WITH one AS (SELECT 1 AS n, $1::uuid AS user_id, $2::int AS instrument_token, $3::int AS quantity), ${PortfolioLedger.holdingBlockClauses('one')}
+       SELECT 1 FROM holding`,
       [userId, instrumentToken, quantity],
     );
     return rows.length === 1;

@@ -1,7 +1,8 @@
 import { Reflector, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './common/config/app-config';
@@ -40,8 +41,22 @@ function fastifyAdapter(config: AppConfig): FastifyAdapter {
     const route = request.routeOptions?.url ?? 'unmatched';
     if (isProbePath(route)) return;
     httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    logRequest(request, reply);
   });
   return adapter;
+}
+
+/** One line per request (probes aside): error for 5xx, warn for 4xx, info otherwise. */
+function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  const log = PinoLogger.root;
+  if (!log?.isLevelEnabled(level)) return;
+  log[level](
+    // Flat fields: the logger's req/res serializers expect Node's raw request and response.
+    { reqId: request.id, method: request.method, url: request.url, remoteAddress: request.ip, statusCode: status, responseTime: Math.round(reply.elapsedTime) },
+    'request completed',
+  );
 }
 
 function mountDocs(app: NestFastifyApplication): void {

@@ -7,6 +7,8 @@
  * Env (all optional):
  *   BENCH_USERS (200) BENCH_CONNECTIONS (50) BENCH_RATE (500 orders/s)
  *   BENCH_WARMUP_SECONDS (5) BENCH_PEAK_SECONDS (15) BENCH_RATE_SECONDS (20) BENCH_PACED_SECONDS (15; 0 skips)
+ *   BENCH_ROUNDS (3: the peak and fixed-rate phases are run this many times, interleaved across the
+ *     targets; each target's median round is the one reported)
  *   BENCH_DRAIN_TIMEOUT_SECONDS (180: how long to wait between phases for ours' outbox to empty)
  *   BENCH_TARGETS (ours,floor-tx,floor-cte) BENCH_OUT (bench/results/orders.md; "-" prints only) BENCH_JSON (raw results to this file)
  *   BENCH_APP (tree | head): `tree` (default) runs the working tree's build (scripts/ensure-build.js, then
@@ -71,6 +73,7 @@ const RATE = num('BENCH_RATE', 500);
 const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5);
 const PEAK_S = num('BENCH_PEAK_SECONDS', 15);
 const RATE_S = num('BENCH_RATE_SECONDS', 20);
+const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const PACED_S = num('BENCH_PACED_SECONDS', 15);
 const DRAIN_TIMEOUT_S = num('BENCH_DRAIN_TIMEOUT_SECONDS', 180);
 const POOL_SIZE = 20; // the app's DATABASE_POOL_SIZE default; the floor uses the same
@@ -636,8 +639,13 @@ async function paced(server: Server, meter: CpuMeter, next: ReturnType<typeof ma
 interface TargetResult {
   name: TargetName;
   warmup: Phase;
+  /** The median round: by orders/s for peak, by P99 for the fixed rate. */
   peak: Phase;
   rate: Phase;
+  peakRounds: Phase[];
+  rateRounds: Phase[];
+  /** Every phase in the order run (drain lines up with it). */
+  phaseNames: string[];
   paced?: Phase;
   ordersInDb: number;
   okTotal: number;
@@ -773,11 +781,16 @@ async function finishTarget(t: Target, monitor: Client): Promise<TargetResult> {
     statuses = Object.fromEntries(rows.map((r: { status: string; n: number }) => [r.status, r.n]));
   }
   const find = (name: string) => t.phases.find((p) => p.name === name)!;
+  const rounds = (name: string) => t.phases.filter((p) => p.name === name);
+  const median = (phases: Phase[], by: (p: Phase) => number) => [...phases].sort((a, b) => by(a) - by(b))[Math.floor((phases.length - 1) / 2)];
   return {
     name: t.name,
     warmup: find('warm-up'),
-    peak: find('peak'),
-    rate: find(`${RATE}/s`),
+    peak: median(rounds('peak'), (p) => p.rate),
+    rate: median(rounds(`${RATE}/s`), (p) => p.lat.p99),
+    peakRounds: rounds('peak'),
+    rateRounds: rounds(`${RATE}/s`),
+    phaseNames: t.phases.map((p) => p.name),
     paced: t.phases.find((p) => p.name.startsWith('paced')),
     ordersInDb,
     okTotal,
@@ -838,6 +851,16 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
     );
   }
   lines.push('');
+  if (ROUNDS > 1) {
+    lines.push(
+      `Each target's median of ${ROUNDS} rounds (peak by orders/s, ${RATE}/s by P99; the rounds interleaved across the targets). All rounds:`,
+      '',
+      `| target | peak orders/s, each round | P99 at ${RATE}/s, each round |`,
+      '|---|---|---|',
+      ...results.map((r) => `| ${r.name} | ${r.peakRounds.map((p) => fmt(p.rate)).join(' / ')} | ${r.rateRounds.map((p) => ms(p.lat.p99)).join(' / ')} |`),
+      '',
+    );
+  }
   if (ours && (tx || cte)) {
     lines.push('| ratio | vs floor (tx) | vs floor (CTE) |', '|---|---:|---:|');
     lines.push(`| peak orders/s, ours / floor (target ≥ 1.00× the floor) | ${tx ? ratio(ours.peak.rate, tx.peak.rate) : '–'} | ${cte ? ratio(ours.peak.rate, cte.peak.rate) : '–'} |`);
@@ -890,7 +913,7 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
           : ' (**inconsistent**)') +
         (r.statuses ? `; statuses at the end ${JSON.stringify(r.statuses)}` : '') +
         (r.name === 'ours'
-          ? `; at the end of warm-up / peak / ${RATE}/s${r.paced ? ' / paced' : ''}, orders accepted but not yet at the exchange: ` +
+          ? `; at the end of ${r.phaseNames.join(' / ')}, orders accepted but not yet at the exchange: ` +
             `${r.drain.map((d) => fmt(d.backlog)).join(' / ')}, cleared in ${r.drain.map((d) => d.seconds.toFixed(1)).join(' / ')} s ` +
             `(with no new orders the dispatch path moves ${r.drain.map((d) => (d.seconds > 0.5 ? fmt(d.backlog / d.seconds) : '–')).join(' / ')} orders/s)`
           : '') +
@@ -913,7 +936,7 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
       '(accounts with CHECK (available >= 0), orders, idempotency_keys), conditional `UPDATE … WHERE available >= $margin RETURNING`, order INSERT, idempotency INSERT; ' +
       'unnamed (not prepared) statements, as the app uses.',
     `- All three servers run at once (idle when not measured) and the phases are interleaved — warm-up of each, then peak of each, ` +
-      'then the fixed rate of each… — so the measurements compared in one column are taken within a minute or two of each other.',
+      `then the fixed rate of each, ${ROUNDS > 1 ? `peak and fixed rate ${ROUNDS} times over, ` : ''}then the paced rate of each — so the measurements compared in one column are taken within a minute or two of each other.`,
     `- Load: autocannon ${autocannonVersion()} in this process, ${CONNECTIONS} connections, no pipelining. Warm-up ${WARMUP_S} s flat out, then ` +
       `peak ${PEAK_S} s flat out (closed loop: each connection sends its next order when the previous answer arrives); ` +
       `then ${RATE}/s for ${RATE_S} s with autocannon's \`overallRate\` — note autocannon meters that per connection per second ` +
@@ -1027,7 +1050,11 @@ async function main(): Promise<void> {
     await monitor.query('CHECKPOINT');
     // Interleaved: each kind of phase runs for every target back to back, so the three
     // measurements of one kind see (nearly) the same background load on this shared machine.
-    const kinds: PhaseKind[] = ['warm-up', 'peak', 'rate', ...(PACED_S > 0 ? (['paced'] as const) : [])];
+    const kinds: PhaseKind[] = [
+      'warm-up',
+      ...Array.from({ length: ROUNDS }, () => ['peak', 'rate'] as const).flat(),
+      ...(PACED_S > 0 ? (['paced'] as const) : []),
+    ];
     for (const kind of kinds) {
       console.log(`\n-- ${kind === 'rate' ? `${RATE}/s (autocannon overallRate), ${RATE_S} s` : kind === 'paced' ? `${RATE}/s paced open loop, ${PACED_S} s` : kind === 'peak' ? `peak, ${PEAK_S} s flat out` : `warm-up, ${WARMUP_S} s flat out`}, ${CONNECTIONS} connections`);
       for (const t of targets) await runPhase(t, kind, monitor);

@@ -76,8 +76,8 @@ function startWorker(file: string, workerData: unknown): Worker {
 }
 
 /** A thread's own Redis connection. ioredis reconnects by itself; the thread counts and reports failed commands. */
-export function connectThreadRedis({ url, options }: { url?: string; options: RedisOptions }, connectionName: string): Redis {
-  const named = { ...options, connectionName };
+export function connectThreadRedis({ url, options }: { url?: string; options: RedisOptions }, connectionName: string, overrides: RedisOptions = {}): Redis {
+  const named = { ...options, ...overrides, connectionName };
   const redis = url ? new Redis(url, named) : new Redis(named);
   redis.on('error', () => undefined);
   return redis;

@@ -101,6 +101,17 @@ describe('GroupCommit', () => {
     await expect(results[2]).resolves.toBe(30);
   });
 
+  it('refuses a statement that answers the wrong number of rows rather than hand out misaligned answers', async () => {
+    const gc = new GroupCommit<Req, number>({
+      run: async (batch) => batch.slice(1).map((r) => r.value),
+      keyOf: (r) => r.user,
+      wroteNothing: () => false,
+      maxInFlight: 1,
+      maxBatch: 10,
+    });
+    await expect(gc.submit({ user: 'u1', value: 1 })).rejects.toThrow('group statement answered 0 rows for 1 requests');
+  });
+
   it('does not run a group again when its outcome is unknown: every request gets the error', async () => {
     const lost = new Error('Connection terminated unexpectedly');
     const { calls, run } = heldRunner((batch) => (batch.length > 1 ? lost : null));

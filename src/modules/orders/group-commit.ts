@@ -81,6 +81,8 @@ export class GroupCommit<Req, Res> {
   private async runBatch(batch: Waiter<Req, Res>[]): Promise<void> {
     try {
       const results = await this.opts.run(batch.map((w) => w.req));
+      // One answer per request, in order, or no answer at all: never someone else's.
+      if (results.length !== batch.length) throw new Error(`group statement answered ${results.length} rows for ${batch.length} requests`);
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1 || !this.opts.wroteNothing(err)) {

@@ -1,4 +1,4 @@
-import { Reflector, NestFactory } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './common/config/app-config';
 import { AllExceptionsFilter } from './common/errors';
-import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
+import { EnvelopingFastifyAdapter } from './common/http/envelope';
 import { strictValidationPipe } from './common/http/validation.pipe';
 import { httpDuration, isProbePath } from './common/observability/metrics';
 import { RealtimeIoAdapter } from './modules/realtime';
@@ -15,7 +15,7 @@ import { RealtimeIoAdapter } from './modules/realtime';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 function fastifyAdapter(config: AppConfig): FastifyAdapter {
-  const adapter = new FastifyAdapter({
+  const adapter = new EnvelopingFastifyAdapter({
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     // Keep the caller's id when it is sane, so one id follows a request through the balancer.
@@ -85,7 +85,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(strictValidationPipe());
-  app.useGlobalInterceptors(new EnvelopeInterceptor(app.get(Reflector)));
   // socket.io on this same HTTP server, with the Redis adapter across replicas (docs/realtime.md).
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));
   if (config.http.corsOrigins.length) app.enableCors({ origin: config.http.corsOrigins, credentials: true });

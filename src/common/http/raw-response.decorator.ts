@@ -1,5 +1,27 @@
-import { SetMetadata } from '@nestjs/common';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 
-export const RAW_RESPONSE = 'mstock:rawResponse';
-/** Skips the {status:"success", data} envelope (health, metrics, CSV dumps, redirects). */
-export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
+/** Fastify route config flag read by the enveloping adapter (`envelope.ts`). */
+export const RAW_RESPONSE = 'rawResponse';
+
+function markRaw(handler: object): void {
+  const config = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as Record<string, unknown> | undefined) ?? {};
+  Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [RAW_RESPONSE]: true }, handler);
+}
+
+/**
+ * Skips the {status:"success", data} envelope (health, metrics, CSV dumps, redirects). On a
+ * class it marks every handler of the class. Carried as Fastify route config, so the adapter
+ * sees it on the reply without a per-request lookup.
+ */
+export const RawResponse =
+  (): ClassDecorator & MethodDecorator =>
+  (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
+    if (descriptor) {
+      markRaw(descriptor.value as object);
+      return;
+    }
+    const proto = (target as { prototype: Record<string, unknown> }).prototype;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && typeof proto[name] === 'function') markRaw(proto[name] as object);
+    }
+  };

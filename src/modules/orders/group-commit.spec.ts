@@ -21,7 +21,13 @@ function heldRunner(failWhen: (batch: Req[]) => Error | null = () => null) {
         },
       });
     });
-  return { calls, run };
+  /** Releases statement i, lets the next one start, and answers the values that one carries. */
+  const releaseThenNext = async (i: number) => {
+    calls[i].release();
+    await tick();
+    return calls[i + 1]?.batch.map((r) => r.value);
+  };
+  return { calls, run, releaseThenNext };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -42,49 +48,39 @@ describe('GroupCommit', () => {
   });
 
   it('gathers what arrives while the slots are busy into the next statement, answers in order', async () => {
-    const { calls, run } = heldRunner();
+    const { calls, run, releaseThenNext } = heldRunner();
     const gc = groupCommit(run, 1);
     const first = gc.submit({ user: 'u0', value: 0 });
     const queued = [1, 2, 3].map((v) => gc.submit({ user: `u${v}`, value: v }));
     expect(calls).toHaveLength(1);
-    calls[0].release();
-    await tick();
+    expect(await releaseThenNext(0)).toEqual([1, 2, 3]);
     expect(calls).toHaveLength(2);
-    expect(calls[1].batch.map((r) => r.value)).toEqual([1, 2, 3]);
     calls[1].release();
     await expect(Promise.all([first, ...queued])).resolves.toEqual([0, 10, 20, 30]);
   });
 
   it('never puts two requests with the same key in one statement, and keeps their order', async () => {
-    const { calls, run } = heldRunner();
+    const { calls, run, releaseThenNext } = heldRunner();
     const gc = groupCommit(run, 1);
     const all = [gc.submit({ user: 'u0', value: 0 })];
     all.push(gc.submit({ user: 'a', value: 1 }), gc.submit({ user: 'a', value: 2 }), gc.submit({ user: 'b', value: 3 }));
-    calls[0].release();
-    await tick();
-    expect(calls[1].batch.map((r) => r.value)).toEqual([1, 3]);
-    calls[1].release();
-    await tick();
-    expect(calls[2].batch.map((r) => r.value)).toEqual([2]);
+    expect(await releaseThenNext(0)).toEqual([1, 3]);
+    expect(await releaseThenNext(1)).toEqual([2]);
     calls[2].release();
     await expect(Promise.all(all)).resolves.toEqual([0, 10, 20, 30]);
   });
 
   it('caps a statement at maxBatch requests', async () => {
-    const { calls, run } = heldRunner();
+    const { calls, run, releaseThenNext } = heldRunner();
     const gc = groupCommit(run, 1, 2);
     const all = [0, 1, 2, 3].map((v) => gc.submit({ user: `u${v}`, value: v }));
-    calls[0].release();
-    await tick();
-    expect(calls[1].batch.map((r) => r.value)).toEqual([1, 2]);
-    calls[1].release();
-    await tick();
-    expect(calls[2].batch.map((r) => r.value)).toEqual([3]);
+    expect(await releaseThenNext(0)).toEqual([1, 2]);
+    expect(await releaseThenNext(1)).toEqual([3]);
     calls[2].release();
     await expect(Promise.all(all)).resolves.toEqual([0, 10, 20, 30]);
   });
 
-  it('runs a refused statement again one request at a time, so only the bad request fails', async () => {
+  it('runs a refused statement again as one statement per request, so only the bad request fails', async () => {
     const { calls, run } = heldRunner((batch) => (batch.some((r) => r.value === 2) ? new Refused('duplicate key') : null));
     const gc = groupCommit(run, 1);
     const first = gc.submit({ user: 'u0', value: 0 });
@@ -102,13 +98,7 @@ describe('GroupCommit', () => {
   });
 
   it('refuses a statement that answers the wrong number of rows rather than hand out misaligned answers', async () => {
-    const gc = new GroupCommit<Req, number>({
-      run: async (batch) => batch.slice(1).map((r) => r.value),
-      keyOf: (r) => r.user,
-      wroteNothing: () => false,
-      maxInFlight: 1,
-      maxBatch: 10,
-    });
+    const gc = groupCommit(async (batch) => batch.slice(1).map((r) => r.value));
     await expect(gc.submit({ user: 'u1', value: 1 })).rejects.toThrow('group statement answered 0 rows for 1 requests');
   });
 

@@ -22,7 +22,7 @@ interface Waiter<Req, Res> {
  * load); otherwise it waits for the next free slot and leaves with everyone who queued meanwhile,
  * so batches grow exactly as fast as the database falls behind.
  *
- * A failed batch is run again one request at a time when the error says nothing was written,
+ * A failed batch is run again as one statement per request when the error says nothing was written,
  * so one request's error (a replayed idempotency key meeting its unique index) stays its own.
  * Any other error (the connection lost mid-commit: outcome unknown) goes to every request of the
  * batch and nothing is re-run, which could place an order twice.
@@ -80,16 +80,21 @@ export class GroupCommit<Req, Res> {
 
   private async runBatch(batch: Waiter<Req, Res>[]): Promise<void> {
     try {
-      const results = await this.opts.run(batch.map((w) => w.req));
-      // One answer per request, in order, or no answer at all: never someone else's.
-      if (results.length !== batch.length) throw new Error(`group statement answered ${results.length} rows for ${batch.length} requests`);
+      const results = await this.execute(batch.map((w) => w.req));
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1 || !this.opts.wroteNothing(err)) {
         for (const w of batch) w.reject(err);
         return;
       }
-      await Promise.all(batch.map((w) => this.opts.run([w.req]).then(([res]) => w.resolve(res), w.reject)));
+      await Promise.all(batch.map((w) => this.execute([w.req]).then(([res]) => w.resolve(res), w.reject)));
     }
+  }
+
+  /** One answer per request, in order, or no answer at all: never someone else's. */
+  private async execute(reqs: Req[]): Promise<Res[]> {
+    const results = await this.opts.run(reqs);
+    if (results.length !== reqs.length) throw new Error(`group statement answered ${results.length} rows for ${reqs.length} requests`);
+    return results;
   }
 }

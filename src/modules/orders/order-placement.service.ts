@@ -157,8 +157,6 @@ function placementStatement(cncSell: boolean): PreparedStatement {
   );
 }
 
-// Built on first use, not at import: the clauses come from other modules' classes.
-const placementStatements = new Map<boolean, PreparedStatement>();
 const STORED_RESULT = prepared('orders.idempotency.stored', 'SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2');
 /**
  * Placement statements in flight at once per gate: enough to keep both cores' Postgres busy
@@ -284,16 +282,12 @@ export class OrderPlacementService {
 
   /** Concurrent placements behind one gate share a statement and a commit. */
   private groupCommit(cncSell: boolean): GroupCommit<Placement, Record<string, unknown>> {
+    // Built here, not at import: the clauses come from other modules' classes.
+    const statement = placementStatement(cncSell);
     return new GroupCommit({
       run: (group) => {
         placementGroupSize.observe(group.length);
-        let statement = placementStatements.get(cncSell);
-        if (!statement) placementStatements.set(cncSell, (statement = placementStatement(cncSell)));
-        return runPrepared(
-          this.dataSource,
-          statement,
-          PLACEMENT_FIELDS.map((f) => group.map((p) => p[f])),
-        );
+        return runPrepared(this.dataSource, statement, PLACEMENT_FIELDS.map((f) => group.map((p) => p[f])));
       },
       keyOf: (p) => p.user_id,
       wroteNothing: (err) => err instanceof DatabaseError,

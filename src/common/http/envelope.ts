@@ -2,7 +2,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { RAW_RESPONSE } from './raw-response.decorator';
 
-export interface SuccessEnvelope<T> {
+interface SuccessEnvelope<T> {
   status: 'success';
   data: T;
 }
@@ -19,7 +19,7 @@ export class EnvelopingFastifyAdapter extends FastifyAdapter {
     // A raw Node response (no Fastify reply around it) is not a route's result: left as it is.
     const request = (response as Partial<FastifyReply>).request;
     const raw = (request?.routeOptions?.config as Record<string, unknown> | undefined)?.[RAW_RESPONSE];
-    const enveloped: SuccessEnvelope<unknown> | unknown = request && !raw ? { status: 'success', data: body ?? null } : body;
+    const enveloped = request && !raw ? ({ status: 'success', data: body ?? null } satisfies SuccessEnvelope<unknown>) : body;
     return super.reply(response, enveloped, statusCode);
   }
 }

@@ -20,8 +20,7 @@ export const RawResponse =
       markRaw(descriptor.value as object);
       return;
     }
-    const proto = (target as { prototype: Record<string, unknown> }).prototype;
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name !== 'constructor' && typeof proto[name] === 'function') markRaw(proto[name] as object);
-    }
+    // Descriptors, not property reads: reading a getter here would run it on the prototype.
+    const methods = Object.entries(Object.getOwnPropertyDescriptors((target as { prototype: object }).prototype));
+    for (const [name, d] of methods) if (name !== 'constructor' && typeof d.value === 'function') markRaw(d.value as object);
   };

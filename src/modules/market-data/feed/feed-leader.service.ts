@@ -12,7 +12,7 @@ import { marketMetrics } from '../market-data.metrics';
 import { QuotesService } from '../quotes/quotes.service';
 import { MarketWriter } from '../storage/market-writer';
 import { FeedIngest, type FeedHandler, type FeedIngestOptions } from './feed-ingest';
-import { FeedThread } from './feed-thread';
+import { canRunFeedThread, FeedThread } from './feed-thread';
 import { EmbeddedFeed } from './embedded-feed';
 import { LeaderElection } from './leader-election';
 import { CACHE_SINK, type CacheSink } from './quote-cache-writer';
@@ -97,9 +97,9 @@ export class FeedLeaderService implements OnApplicationBootstrap, OnModuleDestro
     // With Postgres and Redis of its own, the whole feed path runs on a thread (FeedThread); the
     // in-memory bus and PGlite belong to this thread, so those modes keep it here.
     const ingest: FeedHandler =
-      bookkeeping.thread === 'worker' && bookkeeping.connections.redis
+      bookkeeping.thread === 'worker' && canRunFeedThread(bookkeeping.connections)
         ? new FeedThread(
-            { ...settings, instruments: this.instruments.all(), connections: { ...bookkeeping.connections, redis: bookkeeping.connections.redis } },
+            { ...settings, instruments: this.instruments.all(), connections: bookkeeping.connections },
             { onDeposed, deliverLocally: (message) => this.quotes.deliver(message) },
           )
         : new FeedIngest({

@@ -22,6 +22,9 @@ export interface FeedThreadInit {
   deliverLocally: boolean;
 }
 
+/** The feed thread publishes on the bus itself, so it runs only where there is a Redis to publish to. */
+export const canRunFeedThread = (c: WorkerConnections): c is FeedThreadInit['connections'] => c.redis != null;
+
 export type ToFeedThread = { type: 'stop' };
 export type FromFeedThread =
   | { type: 'report'; metrics: FeedMetricsBatch | null; feedUp: boolean; bufferedTicks: number }

@@ -4,6 +4,9 @@ import WebSocket from 'ws';
 import { SessionService } from '../src/modules/auth/session.service';
 import { MARGIN_CALL, MarginCallEvent } from '../src/modules/portfolio/portfolio.events';
 import { ALERT_TRIGGERED } from '../src/modules/realtime';
+import { ordersFromJson } from '../src/modules/orders/order';
+import { RealtimeGateway } from '../src/modules/realtime/gateway/realtime.gateway';
+import { WatchRegistry } from '../src/modules/realtime/watch-registry';
 import { RealtimeClient } from '../src/sdk';
 import { logIn } from './factories/users';
 import {
@@ -93,6 +96,21 @@ describe('Realtime across replicas (two app instances, real Redis adapter)', () 
     } finally {
       ticker.ws.terminate();
     }
+  });
+
+  it('sends an order update across only when another replica holds a connection of its user', async () => {
+    const crossed: string[] = [];
+    b.app.get(RealtimeGateway).server.on('order:updates', (json) => crossed.push(...ordersFromJson(json).map((o) => o.id)));
+    await eventually(() => expect(a.app.get(WatchRegistry).synced).toBe(true));
+    const aliceOnB = await on(b, bearer(alice));
+    const seen = record(aliceOnB, 'order_update');
+    await eventually(() => expect(a.app.get(WatchRegistry).watchedElsewhere(bob.user.userId)).toBe(false)); // bob's sockets of earlier tests are closed
+    const unwatched = orderFor(bob.user.userId, 'ZZ0001', { id: '900000001' });
+    const watched = orderFor(alice.user.userId, aliceClientId, { id: '900000002' });
+    emitOrderUpdated(a, unwatched);
+    emitOrderUpdated(a, watched);
+    await eventually(() => expect(seen.map((o) => o.order_id)).toEqual([watched.id]));
+    expect(crossed).toEqual([watched.id]);
   });
 
   it("closes a logged-out session's sockets on every replica within 1 s, and only that session's", async () => {

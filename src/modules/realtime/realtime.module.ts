@@ -9,6 +9,7 @@ import { encodeKitePacket } from './kite/kite-packet.codec';
 import { KiteTickerServer } from './kite/kite-ticker.server';
 import { RealtimeState } from './realtime-state';
 import { RealtimeRelay } from './realtime.relay';
+import { WatchRegistry } from './watch-registry';
 
 /**
  * WebSocket pushes: the socket.io gateway (typed protocol in src/sdk/protocol.ts) and the
@@ -39,6 +40,7 @@ import { RealtimeRelay } from './realtime.relay';
       },
     },
     RealtimeState,
+    WatchRegistry,
     RealtimeGateway,
     KiteTickerServer,
     RealtimeRelay,

@@ -11,6 +11,7 @@ import { RealtimeGateway } from './gateway/realtime.gateway';
 import { userRoom } from './gateway/socket-types';
 import { KiteTickerServer } from './kite/kite-ticker.server';
 import { RealtimeState } from './realtime-state';
+import { WatchRegistry } from './watch-registry';
 import { framesSent, registerGaugeSource } from './realtime.metrics';
 import { ALERT_TRIGGERED, AlertTriggeredEvent } from './realtime.events';
 import { MARGIN_CALL, MarginCallEvent } from '../portfolio/portfolio.events';
@@ -43,6 +44,7 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
     private readonly kite: KiteTickerServer,
     private readonly fanout: TickFanout,
     private readonly state: RealtimeState,
+    private readonly watchers: WatchRegistry,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
     @Inject(REDIS_CONNECTIONS) redis: RedisConnections | null,
   ) {
@@ -54,6 +56,7 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
     this.gateway.server.on(ORDER_UPDATES, (json: string) => {
       for (const order of ordersFromJson(json)) this.deliverOrder(order);
     });
+    if (this.clustered) this.watchers.attach(this.gateway.server);
     this.marketPhase = this.state.marketStatus().phase;
     this.marketTimer = setInterval(() => this.pollMarketStatus(), MARKET_STATUS_POLL_MS).unref();
     this.unregisterGauges = registerGaugeSource({
@@ -66,6 +69,7 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     if (this.marketTimer) clearInterval(this.marketTimer);
     this.sendOrdersToReplicas();
+    this.watchers.detach();
     this.unregisterGauges?.();
     this.fanout.close();
     await this.unsubscribeRevocations?.().catch(() => undefined);
@@ -84,14 +88,14 @@ export class RealtimeRelay implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * Reliable (not volatile): an order update must arrive, even behind a slow tick frame. The
-   * other replicas get the order itself, batched: acknowledgements are applied in batches, and
-   * each server-side event is a PUBLISH that every replica (this one too) receives and decodes.
-   * Views are made only where the user has a connection (most updates have no one watching).
+   * other replicas get the order itself, batched (acknowledgements are applied in batches, and
+   * each server-side event is a PUBLISH that every replica receives and decodes), and only when
+   * one of them holds a connection of the user: most updates have no one watching.
    */
   @OnEvent(ORDER_UPDATED)
   onOrderUpdated({ order }: OrderUpdatedEvent): void {
     this.deliverOrder(order);
-    if (!this.clustered) return;
+    if (!this.clustered || !this.watchers.watchedElsewhere(order.userId)) return;
     this.outgoingOrders.push(order);
     this.outgoingFlush ??= setImmediate(() => this.sendOrdersToReplicas());
   }

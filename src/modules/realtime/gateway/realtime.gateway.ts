@@ -18,6 +18,7 @@ import { InstrumentsService } from '../../instruments';
 import { depthOf, tickOf } from '../fanout/json-tick.codec';
 import { TickFanout } from '../fanout/tick-fanout';
 import { RealtimeState } from '../realtime-state';
+import { WatchRegistry } from '../watch-registry';
 import { framesSent, handshakesRefused, messagesRejected } from '../realtime.metrics';
 import { authenticate, parseCredential } from './credentials';
 import { FLOOD_DISCONNECT_AFTER } from './message-rate';
@@ -58,6 +59,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly instruments: InstrumentsService,
     private readonly fanout: TickFanout,
     private readonly state: RealtimeState,
+    private readonly watchers: WatchRegistry,
     config: AppConfig,
   ) {
     this.limits = config.realtime;
@@ -84,10 +86,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const user = await authenticate(this.sessions, credential);
       socket.data = { userId: user.userId, sessionId: user.sessionId };
       (socket as { handshake: unknown }).handshake = SPENT_HANDSHAKE;
-      next();
     } catch {
-      this.refuse(socket, next, refusal('AUTH', 'Invalid or expired token'));
+      return this.refuse(socket, next, refusal('AUTH', 'Invalid or expired token'));
     }
+    // Order updates from other replicas: every replica knows of this connection before it is connected, until it closes.
+    const release = await this.watchers.acquire(socket.data.userId);
+    if (socket.conn.readyState === 'closed') release();
+    else socket.conn.once('close', release);
+    next();
   }
 
   /** Refuses the namespace connection, then closes the underlying connection (no idle unauthenticated sockets). */

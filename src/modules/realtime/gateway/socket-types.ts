@@ -9,6 +9,12 @@ export interface InterServerEvents {
    * the adapter would be a PUBLISH per order update and per shape).
    */
   'order:updates': (ordersJson: string) => void;
+  /** Which users hold connections where (WatchRegistry); `from` is the sending replica's id. */
+  'watch:hello': (from: string, ack: (answer: { from: string; users: string[] }) => void) => void;
+  'watch:add': (from: string, userId: string, ack: () => void) => void;
+  'watch:remove': (from: string, userId: string) => void;
+  'watch:state': (from: string, users: string[]) => void;
+  'watch:bye': (from: string) => void;
 }
 
 /** Kept small on purpose: socket.io serialises socket.data when a replica asks another for its sockets. */

@@ -8,6 +8,7 @@ import type { TickMode } from '../../../sdk/protocol';
 import type { AuthUser } from '../../auth/auth.types';
 import { SessionService } from '../../auth/session.service';
 import { InstrumentsService } from '../../instruments';
+import { WatchRegistry } from '../watch-registry';
 import { TickFanout } from '../fanout/tick-fanout';
 import { originAllowed } from '../gateway/origin-policy';
 import { FLOOD_DISCONNECT_AFTER } from '../gateway/message-rate';
@@ -41,6 +42,7 @@ export class KiteTickerServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly sessions: SessionService,
     private readonly instruments: InstrumentsService,
     private readonly fanout: TickFanout,
+    private readonly watchers: WatchRegistry,
     config: AppConfig,
   ) {
     this.limits = config.realtime;
@@ -94,8 +96,11 @@ export class KiteTickerServer implements OnApplicationBootstrap, BeforeApplicati
     const accessToken = url.searchParams.get('access_token');
     if (!apiKey || !accessToken) return this.refuse(socket, 'auth', 'Missing `api_key` or `access_token`.');
     this.sessions.authenticateKite(apiKey, accessToken).then(
-      (user) => {
-        if (socket.destroyed) return;
+      async (user) => {
+        // Order postbacks from other replicas: held for this connection from before the upgrade until its socket closes.
+        const release = await this.watchers.acquire(user.userId);
+        if (socket.destroyed) return release();
+        socket.once('close', release);
         this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, user));
       },
       () => this.refuse(socket, 'auth', 'Incorrect `api_key` or `access_token`.'),

@@ -15,6 +15,7 @@ import { AdminGuard } from './guards/admin.guard';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { JwtStrategy } from './guards/jwt.strategy';
 import { RateLimitGuard } from './guards/rate-limit.guard';
+import { VerifiedTokens } from './guards/verified-tokens';
 import { KiteConnectController } from './kite-connect.controller';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
@@ -46,6 +47,7 @@ import { SessionService } from './session.service';
     AuthService,
     ApiAppsService,
     JwtStrategy,
+    VerifiedTokens,
     DemoUserSeeder,
     AdminGuard,
     AdminSync,

@@ -5,6 +5,8 @@ import { DomainError } from '../../../common/errors';
 import { IS_PUBLIC } from '../../../common/http/public.decorator';
 import { AuthUser } from '../auth.types';
 import { SessionService, TokenError } from '../session.service';
+import { bearerToken } from './jwt.strategy';
+import { VerifiedTokens } from './verified-tokens';
 
 @Injectable()
 class BearerGuard extends AuthGuard('jwt') {
@@ -26,6 +28,7 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
+    private readonly verified: VerifiedTokens,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,6 +40,12 @@ export class AuthenticationGuard implements CanActivate {
       const [apiKey, accessToken] = header.slice('token '.length).split(':');
       if (!apiKey || !accessToken) throw new TokenError('Authorization must be `token api_key:access_token`');
       request.user = await this.sessions.authenticateKite(apiKey, accessToken);
+      return true;
+    }
+    const token = bearerToken(request as never);
+    const claims = token ? this.verified.recall(token, Date.now()) : undefined;
+    if (claims) {
+      request.user = await this.sessions.resolveAccess(claims);
       return true;
     }
     return (await this.bearer.canActivate(context)) as boolean;

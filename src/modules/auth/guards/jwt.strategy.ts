@@ -4,6 +4,9 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AuthSecrets } from '../auth-secrets';
 import { AuthUser } from '../auth.types';
 import { ACCESS_AUDIENCE, JWT_ALGORITHMS, JWT_ISSUER, SessionService } from '../session.service';
+import { AccessClaims, VerifiedTokens } from './verified-tokens';
+
+export const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** Bearer access tokens: signature, algorithm allow-list, iss, aud and exp, then the Redis session. */
 @Injectable()
@@ -11,9 +14,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     secrets: AuthSecrets,
     private readonly sessions: SessionService,
+    private readonly verified: VerifiedTokens,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
+      passReqToCallback: true,
       // passport-jwt hands this to jsonwebtoken, which takes a KeyObject (see AuthSecrets.jwtKey).
       secretOrKey: secrets.jwtKey as unknown as string,
       algorithms: [...JWT_ALGORITHMS],
@@ -23,7 +28,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(payload: { sub?: string; sid?: string; typ?: 'access' }): Promise<AuthUser> {
-    return this.sessions.resolveAccess(payload);
+  validate(request: Parameters<typeof bearerToken>[0], claims: AccessClaims): Promise<AuthUser> {
+    this.verified.remember(bearerToken(request)!, claims);
+    return this.sessions.resolveAccess(claims);
   }
 }

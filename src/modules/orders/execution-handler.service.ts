@@ -65,7 +65,12 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
   enqueue(message: VenueMessage): Promise<void> {
     const run = new Promise<void>((applied, failed) => this.queue.push({ message, applied, failed }));
     this.last = run.catch((err) => this.logger.error({ err, clOrdId: message.clOrdId }, 'execution report not applied'));
-    if (!this.draining) void this.drain();
+    if (!this.draining) {
+      // After the current turn of the loop: a dispatch pass's sends queue their acknowledgements one
+      // promise step apart, and they then go out as one statement instead of the first one alone.
+      this.draining = true;
+      setImmediate(() => void this.drain());
+    }
     return run;
   }
 
@@ -80,7 +85,6 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         const acks = this.takeAcknowledgements();

@@ -70,7 +70,7 @@ describe('WatchRegistry: which users hold connections on other replicas (real Re
     expect(c.registry.watchedElsewhere('anyone')).toBe(false);
   });
 
-  it('forgets a replica that says goodbye', async () => {
+  it('forgets a replica that says goodbye, which then advertises no one', async () => {
     const a = replica();
     const b = replica();
     await eventually(() => expect(a.registry.synced && b.registry.synced).toBe(true));
@@ -78,6 +78,10 @@ describe('WatchRegistry: which users hold connections on other replicas (real Re
     expect(a.registry.watchedElsewhere('u1')).toBe(true);
     b.registry.detach();
     await eventually(() => expect(a.registry.watchedElsewhere('u1')).toBe(false));
+    // Still subscribed while it shuts down, B answers a newcomer's hello, but with nobody.
+    const c = replica();
+    await eventually(() => expect(c.registry.synced).toBe(true));
+    expect(c.registry.watchedElsewhere('u1')).toBe(false);
   });
 
   it('when its Redis subscription drops, it sends everything until it has asked the others again', async () => {

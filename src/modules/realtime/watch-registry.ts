@@ -49,7 +49,7 @@ export class WatchRegistry {
     this.server = server;
     server.on('watch:hello', (from, ack) => {
       this.peer(from);
-      ack({ from: this.id, users: [...this.local.keys()] });
+      ack({ from: this.id, users: this.held() });
     });
     server.on('watch:add', (from, userId, ack) => {
       this.peer(from).users.add(userId);
@@ -82,7 +82,7 @@ export class WatchRegistry {
     return false;
   }
 
-  /** Every peer's holdings are known (tests, metrics). */
+  /** Every peer's holdings are known (tests). */
   get synced(): boolean {
     return this.sure;
   }
@@ -149,9 +149,14 @@ export class WatchRegistry {
   }
 
   private restate(): void {
-    this.server?.serverSideEmit('watch:state', this.id, [...this.local.keys()]);
+    this.server?.serverSideEmit('watch:state', this.id, this.held());
     const expired = Date.now() - PEER_EXPIRY_MS;
     for (const [id, peer] of this.peers) if (peer.seenAt < expired) this.peers.delete(id);
+  }
+
+  /** The users this replica holds connections of; none once it has said goodbye (shutting down, it may still be asked). */
+  private held(): string[] {
+    return this.server ? [...this.local.keys()] : [];
   }
 
   private peer(id: string): Peer {

@@ -23,6 +23,12 @@ describe('WatchRegistry: which users hold connections on other replicas (real Re
     return { server, registry, sub };
   }
 
+  async function twoSynced() {
+    const pair = [replica(), replica()] as const;
+    await eventually(() => expect(pair.every((r) => r.registry.synced)).toBe(true));
+    return pair;
+  }
+
   afterEach(async () => {
     for (const r of replicas.splice(0)) {
       r.registry.detach();
@@ -38,9 +44,7 @@ describe('WatchRegistry: which users hold connections on other replicas (real Re
   });
 
   it("a connection's acquire returns only once the other replica knows; its release is heard too", async () => {
-    const a = replica();
-    const b = replica();
-    await eventually(() => expect(a.registry.synced && b.registry.synced).toBe(true));
+    const [a, b] = await twoSynced();
     expect(a.registry.watchedElsewhere('u1')).toBe(false);
 
     const release = await b.registry.acquire('u1');
@@ -71,9 +75,7 @@ describe('WatchRegistry: which users hold connections on other replicas (real Re
   });
 
   it('forgets a replica that says goodbye, which then advertises no one', async () => {
-    const a = replica();
-    const b = replica();
-    await eventually(() => expect(a.registry.synced && b.registry.synced).toBe(true));
+    const [a, b] = await twoSynced();
     await b.registry.acquire('u1');
     expect(a.registry.watchedElsewhere('u1')).toBe(true);
     b.registry.detach();
@@ -85,9 +87,7 @@ describe('WatchRegistry: which users hold connections on other replicas (real Re
   });
 
   it('when its Redis subscription drops, it sends everything until it has asked the others again', async () => {
-    const a = replica();
-    const b = replica();
-    await eventually(() => expect(a.registry.synced && b.registry.synced).toBe(true));
+    const [a, b] = await twoSynced();
     await b.registry.acquire('u1');
 
     a.sub.disconnect(true); // ioredis reconnects by itself

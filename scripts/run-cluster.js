@@ -22,6 +22,7 @@
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
+const { appNodeFlags } = require('./app-node-flags');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -421,7 +422,7 @@ async function main() {
   });
   const replicas = opts.appPorts.map((port, idx) => ({ name: `app${idx + 1}`, port, env: replicaEnv(idx + 1, port) }));
   const startReplica = (r) => {
-    r.child = startChild(r.name, process.execPath, [ENTRY], r.env);
+    r.child = startChild(r.name, process.execPath, [...appNodeFlags(), ENTRY], r.env);
     return waitReady(`http://127.0.0.1:${r.port}/health/ready`, r.child, opts.readyTimeoutMs);
   };
 

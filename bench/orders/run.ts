@@ -64,6 +64,8 @@ interface AutocannonInstance {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: AutocannonOptions) => AutocannonInstance;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { appNodeFlags } = require('../../scripts/app-node-flags') as { appNodeFlags: () => string[] };
 
 const ROOT = path.join(__dirname, '..', '..');
 const num = (name: string, dflt: number) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : dflt);
@@ -715,7 +717,7 @@ async function startTarget(name: TargetName, monitor: Client): Promise<Target> {
       JWT_SECRET: randomBytes(48).toString('base64'),
       TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
-    server = await startServer(name, [...extra, 'dist/src/main.js'], env, appDir);
+    server = await startServer(name, [...appNodeFlags(), ...extra, 'dist/src/main.js'], env, appDir);
     console.log(`  app up on ${server.base}; creating ${USERS} users through the API (signup, TOTP, login, 2fa, pay-in)...`);
     tokens = await pool(USERS, 4, (i) => createUser(server.base, i));
     ourTokens = tokens;
@@ -926,7 +928,7 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
     `- ${USERS} users, each request from the next user in turn with its own Bearer token and a unique \`Idempotency-Key\`; ` +
       `body a LIMIT BUY CNC DAY order, quantity 1, for one of ${plans?.map((p) => p.symbol).join(', ')} at a tick multiple 2–2.2% under prev close ` +
       '(inside the 20% circuit band). The floors receive the same requests (they read the user from an `x-bench-user` header and ignore the token).',
-    `- Ours: \`node dist/src/main.js\` as a child process, fresh database \`${DB}\` (dropped at the end), ${Object.entries(APP_ENV)
+    `- Ours: \`node ${appNodeFlags().join(' ')} dist/src/main.js\` (as \`npm start\`) as a child process, fresh database \`${DB}\` (dropped at the end), ${Object.entries(APP_ENV)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}. Rate limits are raised so they never refuse a bench request, but the guard still runs and counts every request in Redis ` +
       'as in production. SIM_LIQUIDITY=false: no synthetic counterparties, so every buy rests as an OPEN order at the in-process simulator ' +

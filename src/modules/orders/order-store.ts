@@ -188,7 +188,7 @@ export class OrderStore {
       params.push(v);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (f.status === 'PENDING') where.push(`status NOT IN ('COMPLETE', 'CANCELLED', 'REJECTED')`);
+    if (f.status === 'PENDING') where.push('live');
     else if (f.status) add('status = ?', f.status);
     if (f.tradingsymbol) add('tradingsymbol = ?', f.tradingsymbol.toUpperCase());
     if (f.before) add('id < ?', f.before);

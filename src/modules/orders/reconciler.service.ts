@@ -31,7 +31,7 @@ export class Reconciler implements OnModuleInit {
   }
 
   async run(): Promise<{ checked: number; unknown: number }> {
-    const rows = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE status = ANY($1) ORDER BY id`, [UNCERTAIN]);
+    const rows = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE live AND status = ANY($1) ORDER BY id`, [UNCERTAIN]);
     let unknown = 0;
     for (const order of rows.map(toOrder)) {
       const clOrdId = clOrdIdFor(order.id, order.version);

@@ -107,7 +107,7 @@ export class EodJobs implements OnApplicationBootstrap, OnModuleDestroy {
     const users: { user_id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT user_id FROM (
          SELECT user_id FROM positions WHERE product = 'MIS' AND net_quantity <> 0 AND trade_date = $1
-         UNION SELECT user_id FROM orders WHERE product = 'MIS' AND status NOT IN ('COMPLETE', 'CANCELLED', 'REJECTED')
+         UNION SELECT user_id FROM orders WHERE live AND product = 'MIS'
        ) x`,
       [date],
     );

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { codeAt, enrolledUser, freshCode, logIn, newSignup } from './factories/users';
+import { REDIS_CONNECTIONS, RedisConnections } from '../src/common/redis/redis.module';
 import { TEST_REDIS_URL } from './support/services';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
 
@@ -211,6 +212,34 @@ describe('Rate limits shared across replicas', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('sends a known token\'s session read and its rate-limit count to Redis in one write', async () => {
+    const t = await startTestApp(productionTestConfig({ JWT_SECRET }));
+    try {
+      const user = await enrolledUser(t);
+      const { access_token } = await logIn(t, user);
+      const me = () => request(t.url).get('/api/v1/me').set('Authorization', `Bearer ${access_token}`).expect(200);
+      await me(); // verifies the token; from now on the identity is known before the session is read
+      const stream = (t.app.get<RedisConnections>(REDIS_CONNECTIONS).command as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
+      const write = stream.write;
+      const writes: string[] = [];
+      stream.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+        writes.push(String(chunk));
+        return write.call(this, chunk, ...rest);
+      };
+      try {
+        const res = await me();
+        expect(res.headers['x-ratelimit-remaining']).toBeDefined();
+      } finally {
+        stream.write = write;
+      }
+      const sessionReads = writes.filter((w) => /getex/i.test(w));
+      expect(sessionReads).toHaveLength(1);
+      expect(sessionReads[0]).toMatch(/evalsha/i);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -14,7 +14,7 @@ import { AdminSync, DemoUserSeeder } from './demo-user.seeder';
 import { AdminGuard } from './guards/admin.guard';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { JwtStrategy } from './guards/jwt.strategy';
-import { RateLimitGuard } from './guards/rate-limit.guard';
+import { RateLimiter, RateLimitGuard } from './guards/rate-limit.guard';
 import { VerifiedTokens } from './guards/verified-tokens';
 import { KiteConnectController } from './kite-connect.controller';
 import { LoginThrottle } from './login-throttle.service';
@@ -48,6 +48,7 @@ import { SessionService } from './session.service';
     ApiAppsService,
     JwtStrategy,
     VerifiedTokens,
+    RateLimiter,
     DemoUserSeeder,
     AdminGuard,
     AdminSync,

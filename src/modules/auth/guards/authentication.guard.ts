@@ -6,6 +6,7 @@ import { IS_PUBLIC } from '../../../common/http/public.decorator';
 import { AuthUser } from '../auth.types';
 import { SessionService, TokenError } from '../session.service';
 import { bearerToken } from './jwt.strategy';
+import { RateLimiter } from './rate-limit.guard';
 import { VerifiedTokens } from './verified-tokens';
 
 @Injectable()
@@ -29,6 +30,7 @@ export class AuthenticationGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
     private readonly verified: VerifiedTokens,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,8 +46,10 @@ export class AuthenticationGuard implements CanActivate {
     }
     const token = bearerToken(request as never);
     const claims = token ? this.verified.recall(token, Date.now()) : undefined;
-    if (claims) {
-      request.user = await this.sessions.resolveAccess(claims);
+    if (claims?.sub) {
+      // The session read and the rate-limit count leave in one Redis write (auto-pipelining).
+      // The session must still name this user (resolveAccess checks it), so the count is theirs.
+      [request.user] = await Promise.all([this.sessions.resolveAccess(claims), this.limiter.countEarly(context, claims.sub)]);
       return true;
     }
     return (await this.bearer.canActivate(context)) as boolean;

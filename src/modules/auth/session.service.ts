@@ -25,10 +25,12 @@ interface SessionRecord {
   createdAt: number;
 }
 
-interface AccessClaims {
+/** What a verified access token says; `exp` is set by the signer from the token's lifetime. */
+export interface AccessClaims {
   sub: string;
   sid: string;
   typ: 'access';
+  exp: number;
 }
 
 interface RefreshClaims {

@@ -3,8 +3,8 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AuthSecrets } from '../auth-secrets';
 import { AuthUser } from '../auth.types';
-import { ACCESS_AUDIENCE, JWT_ALGORITHMS, JWT_ISSUER, SessionService } from '../session.service';
-import { AccessClaims, VerifiedTokens } from './verified-tokens';
+import { AccessClaims, ACCESS_AUDIENCE, JWT_ALGORITHMS, JWT_ISSUER, SessionService } from '../session.service';
+import { VerifiedTokens } from './verified-tokens';
 
 export const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
@@ -28,7 +28,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(request: Parameters<typeof bearerToken>[0], claims: AccessClaims): Promise<AuthUser> {
+  validate(request: Parameters<typeof bearerToken>[0], claims: Partial<AccessClaims>): Promise<AuthUser> {
     this.verified.remember(bearerToken(request)!, claims);
     return this.sessions.resolveAccess(claims);
   }

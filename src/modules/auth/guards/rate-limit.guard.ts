@@ -35,8 +35,7 @@ export class RateLimiter {
    */
   countEarly(context: ExecutionContext, userId: string): Promise<CountedHits | null> {
     const request = context.switchToHttp().getRequest<LimitedRequest>();
-    const counting = this.count(context, userId);
-    return counting.then((counted) => (request.countedHits = counted));
+    return this.count(context, userId).then((counted) => (request.countedHits = counted));
   }
 
   /** Null when the route is not limited. */

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { AccessClaims } from '../session.service';
 
-/** What a verified access token says (signature, algorithm, issuer and audience already checked). */
-export interface AccessClaims {
-  sub?: string;
-  sid?: string;
-  typ?: 'access';
-  exp?: number;
-}
+/** A token's claims as passport hands them over: signature, algorithm, issuer and audience checked, the rest not yet. */
+type Claims = Partial<AccessClaims>;
 
 /** Enough for every client of a busy replica; the oldest entry goes first when full. */
 const MAX_ENTRIES = 50_000;
@@ -20,16 +16,16 @@ const MAX_ENTRIES = 50_000;
  */
 @Injectable()
 export class VerifiedTokens {
-  private readonly entries = new Map<string, AccessClaims>();
+  private readonly entries = new Map<string, Claims>();
 
-  remember(token: string, claims: AccessClaims): void {
+  remember(token: string, claims: Claims): void {
     if (typeof claims.exp !== 'number') return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, claims);
   }
 
   /** The claims of a token verified before and not yet expired. */
-  recall(token: string, nowMs: number): AccessClaims | undefined {
+  recall(token: string, nowMs: number): Claims | undefined {
     const claims = this.entries.get(token);
     if (!claims) return undefined;
     if (claims.exp! * 1000 > nowMs) return claims;

@@ -52,7 +52,7 @@ class FakeVenue implements Venue {
         notional: 0,
       };
       const rejected = { orderStatus: 'REJECTED' as const, leavesQuantity: 0 };
-      if (this.orders.has(`${r.memberId}/${r.clOrdId}`)) return this.report(order, 'REJECTED', { ...rejected, reasonCode: 'DUPLICATE_ORDER_ID', text: 'ClOrdID already used' });
+      if (this.orders.has(`${r.memberId}/${r.clOrdId}`)) return this.report(order, 'REJECTED', { ...rejected, reasonCode: 'DUPLICATE_CLORDID', text: 'ClOrdID already used' });
       if (r.price !== undefined && r.price % FakeVenue.tick !== 0) {
         return this.report(order, 'REJECTED', { ...rejected, reasonCode: 'PRICE_NOT_MULTIPLE_OF_TICK', text: 'price is not a multiple of the tick' });
       }

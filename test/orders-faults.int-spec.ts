@@ -9,6 +9,9 @@ import { MarketSessionDriver } from '../src/modules/exchange-sim/simulator/marke
 import { EXCHANGE_GATEWAY } from '../src/modules/exchange/exchange-gateway';
 import { InProcessGateway } from '../src/modules/exchange/in-process-gateway';
 import { OrdersJanitor } from '../src/modules/orders/orders-janitor.service';
+import { OutboxDispatcher } from '../src/modules/orders/outbox-dispatcher.service';
+import type { VenueMessage } from '../src/common/exchange-protocol/venue.types';
+import { eventually } from './support/realtime';
 import { freshCode } from './factories/users';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
 import { funded, getOrder, placeOrder, settle } from './support/trading';
@@ -134,6 +137,27 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
       expect(await orderCount(trader.user.userId)).toBe(0);
       expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 0, available: 1_000_000 });
       expect(Number((await db.query(`SELECT count(*) AS n FROM ledger_entries WHERE user_id = $1 AND kind = 'MARGIN_BLOCK'`, [trader.user.userId]))[0].n)).toBe(0);
+    });
+
+    it('keeps an order working when a retried send meets the first one at the exchange (duplicate ClOrdID), and learns its state', async () => {
+      const trader = await funded(t, 10_000);
+      const { order_id } = (await placeOrder(t, trader, BUY).expect(200)).body.data;
+      await settle(t);
+      expect((await getOrder(t, trader, order_id)).status).toBe('OPEN');
+      const seen: VenueMessage[] = [];
+      t.app.get<InProcessGateway>(EXCHANGE_GATEWAY).onMessage((m) => void seen.push(m));
+      // Postgres lost its last asynchronous commits (the acknowledgement and the mark of the send):
+      // the order is back to waiting for the exchange, and its outbox row is due again.
+      await db.query(`UPDATE orders SET status = 'OPEN PENDING' WHERE id = $1`, [order_id]);
+      await db.query(`UPDATE outbox SET dispatched_at = NULL, available_at = now() WHERE aggregate_id = $1`, [order_id]);
+      t.app.get(OutboxDispatcher).kick();
+      await eventually(async () => expect((await getOrder(t, trader, order_id)).status).toBe('OPEN'));
+      await settle(t);
+      expect(seen.map((m) => m.reasonCode)).toContain('DUPLICATE_CLORDID');
+      expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'OPEN', pending_quantity: 1 });
+      expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 100_000 });
+      const statuses = (await db.query('SELECT status FROM order_events WHERE order_id = $1', [order_id])).map((r: { status: string }) => r.status);
+      expect(statuses).not.toContain('REJECTED');
     });
 
     it('reconciles after the link comes back: reports missed while it was down are recovered by status requests', async () => {

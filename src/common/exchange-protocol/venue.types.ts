@@ -96,6 +96,15 @@ export interface CancelReject {
 
 export type VenueMessage = ExecutionReport | CancelReject;
 
+/**
+ * The reject of a request whose ClOrdID the member used before (FIX OrdRejReason / CxlRejReason 6):
+ * it refers to no order of the member's; the request that first used the ClOrdID stands.
+ */
+export const DUPLICATE_CLORDID = 'DUPLICATE_CLORDID';
+
+export const isDuplicateClOrdIdReject = (m: VenueMessage): boolean =>
+  m.reasonCode === DUPLICATE_CLORDID && (m.kind === 'cancel_reject' || m.execType === 'REJECTED');
+
 export interface Venue {
   /** Results arrive asynchronously through onMessage (as from a real exchange). */
   submit(request: NewOrderRequest): void;

@@ -54,6 +54,18 @@ describe('FIX inbound → venue messages', () => {
     expect(splitReason(undefined)).toEqual({});
   });
 
+  it('reads a reject with OrdRejReason 6 and no code in Text as a duplicate ClOrdID (a venue other than ours)', () => {
+    const duplicate = { ...fill, 150: '8', 39: '8', 103: '6', 58: 'Duplicate order' };
+    expect(parseExecutionReport(fields(duplicate), 'MSTOCK', undefined, NOW)).toMatchObject({
+      ok: true,
+      value: { execType: 'REJECTED', reasonCode: 'DUPLICATE_CLORDID', text: 'Duplicate order' },
+    });
+    const other = { ...duplicate, 103: '99' };
+    expect(parseExecutionReport(fields(other), 'MSTOCK', undefined, NOW)).not.toMatchObject({ value: { reasonCode: expect.anything() } });
+    const duplicateCancel = { 37: 'NSE-1', 11: 'B.3', 41: 'B.2', 39: '0', 434: '1', 102: '6' };
+    expect(parseCancelReject(fields(duplicateCancel), 'MSTOCK', NOW)).toMatchObject({ ok: true, value: { reasonCode: 'DUPLICATE_CLORDID' } });
+  });
+
   it('reads an Order Status for an order the venue does not know, filling the gaps from what we sent', () => {
     const unknown = { 37: 'NONE', 11: 'X', 17: '0', 150: 'I', 39: '8', 103: '5', 48: '1001', 22: '8', 55: '[N/A]', 54: '2', 151: '0', 14: '0', 6: '0.00', 58: 'Unknown order' };
     const facts = { instrumentToken: 1001, side: 'SELL' as const, orderType: 'SL' as const, validity: 'IOC' as const, quantity: 7 };

@@ -1,4 +1,4 @@
-import type { CancelReject, ExecType, ExecutionReport } from '../../common/exchange-protocol/venue.types';
+import { DUPLICATE_CLORDID, type CancelReject, type ExecType, type ExecutionReport } from '../../common/exchange-protocol/venue.types';
 import {
   FIX_CXL_REJ_RESPONSE_TO,
   FIX_EXEC_TYPE,
@@ -111,6 +111,7 @@ export function splitReason(text: string | undefined): { reasonCode?: string; te
 }
 
 const UNKNOWN_ORDER_REJ_REASON = '5';
+const DUPLICATE_ORDER_REJ_REASON = '6';
 
 /**
  * ExecutionReport (8) → the venue contract. Fields FIX 4.4 lets a venue leave out (OrdType,
@@ -129,7 +130,9 @@ export function parseExecutionReport(get: FixFields, memberId: string, facts: Or
     const tokenText = get(Tag.SecurityID);
     const token = tokenText !== undefined && /^\d{1,15}$/.test(tokenText) ? Number(tokenText) : undefined;
     const reason = splitReason(get(Tag.Text));
-    const unknownOrder = execType === 'ORDER_STATUS' && reason.reasonCode === undefined && get(Tag.OrdRejReason) === UNKNOWN_ORDER_REJ_REASON;
+    const ordRejReason = reason.reasonCode === undefined ? get(Tag.OrdRejReason) : undefined;
+    const unknownOrder = execType === 'ORDER_STATUS' && ordRejReason === UNKNOWN_ORDER_REJ_REASON;
+    const duplicate = execType === 'REJECTED' && ordRejReason === DUPLICATE_ORDER_REJ_REASON;
     const execId = required(get, Tag.ExecID, 'ExecID');
     const report: ExecutionReport = {
       kind: 'execution',
@@ -151,7 +154,7 @@ export function parseExecutionReport(get: FixFields, memberId: string, facts: Or
       price: paise(get, Tag.Price, 'Price'),
       triggerPrice: paise(get, Tag.StopPx, 'StopPx'),
       transactTime: transactTime(get, now),
-      ...(unknownOrder ? { reasonCode: 'UNKNOWN_ORDER', text: reason.text } : reason),
+      ...(unknownOrder ? { reasonCode: 'UNKNOWN_ORDER', text: reason.text } : duplicate ? { reasonCode: DUPLICATE_CLORDID, text: reason.text } : reason),
     };
     if (fill) {
       report.lastQuantity = qty(get, Tag.LastQty, 'LastQty') ?? fail(Tag.LastQty, SessionReject.RequiredTagMissing, 'LastQty (32) is required on a fill');
@@ -166,7 +169,7 @@ export function parseExecutionReport(get: FixFields, memberId: string, facts: Or
 }
 
 /** CxlRejReason (102) when Text carries no code: 0 too late, 1 unknown order, 6 duplicate ClOrdID. */
-const CXL_REJ_REASON: Record<string, string> = { '0': 'TOO_LATE', '1': 'UNKNOWN_ORDER', '6': 'DUPLICATE_ORDER_ID' };
+const CXL_REJ_REASON: Record<string, string> = { '0': 'TOO_LATE', '1': 'UNKNOWN_ORDER', '6': DUPLICATE_CLORDID };
 
 /** OrderCancelReject (9) → the venue contract. */
 export function parseCancelReject(get: FixFields, memberId: string, now: number): Outcome<CancelReject> {

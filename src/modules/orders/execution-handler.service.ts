@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import { istParts } from '../../common/clock/ist';
-import type { CancelReject, ExecutionReport, VenueMessage } from '../../common/exchange-protocol/venue.types';
+import { isDuplicateClOrdIdReject, type CancelReject, type ExecutionReport, type VenueMessage } from '../../common/exchange-protocol/venue.types';
 import { ratioOf, Rounding } from '../../common/money/money';
 import { FundsService } from '../accounts/funds.service';
 import { EXCHANGE_GATEWAY, ExchangeGateway } from '../exchange/exchange-gateway';
@@ -12,6 +12,7 @@ import { OrderFunds } from './order-funds';
 import { isTerminal, OrderStatus, restingStatus } from './order-status';
 import { OrderPatch, OrderStore } from './order-store';
 import { OrderAmendments } from './order-amendment.service';
+import { askExchange } from './exchange-status';
 
 const S = OrderStatus;
 
@@ -149,6 +150,12 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
   /** The general path: the order row locked, the message applied by its kind. */
   private async handleInTransaction(message: VenueMessage): Promise<void> {
     const orderId = orderIdOf(message);
+    if (isDuplicateClOrdIdReject(message)) {
+      // A retried send (the first one reached the exchange, but its outcome was not recorded here):
+      // this reject is about no order, so the order stays as it is and its state is asked for.
+      void this.askAfterDuplicate(orderId).catch((err) => this.logger.error({ err, orderId }, 'status request after a duplicate ClOrdID failed'));
+      return;
+    }
     const updated = await this.dataSource.transaction(async (m) => {
       const order = await this.store.lock(m, orderId);
       if (!order) {
@@ -158,6 +165,14 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
       return message.kind === 'cancel_reject' ? this.cancelRejected(m, order, message) : this.execution(m, order, message);
     });
     if (updated) this.events.emit(ORDER_UPDATED, { order: updated } satisfies OrderUpdatedEvent);
+  }
+
+  /** Not awaited by the queue: the answer is queued behind whatever is being applied now. */
+  private async askAfterDuplicate(orderId: string): Promise<void> {
+    const order = await this.store.find(orderId);
+    if (!order || isTerminal(order.status)) return;
+    const report = await askExchange(this.gateway, order);
+    if (report) await this.enqueue(report);
   }
 
   private async execution(m: EntityManager, order: Order, r: ExecutionReport): Promise<Order | null> {

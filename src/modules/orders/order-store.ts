@@ -115,6 +115,12 @@ export class OrderStore {
     return row ? toOrder(row) : null;
   }
 
+  /** The order as last committed, without a lock. */
+  async find(orderId: string): Promise<Order | null> {
+    const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
+    return row ? toOrder(row) : null;
+  }
+
   /** Applies a patch (checking the status transition) and records the event; returns the new order. */
   async apply(m: EntityManager, order: Order, patch: OrderPatch, event?: { message?: string | null; detail?: Record<string, unknown> }): Promise<Order> {
     if (patch.status && patch.status !== order.status && !canTransition(order.status, patch.status)) {

@@ -35,6 +35,7 @@ const ORD_REJ_REASON: Record<string, number> = {
   QTY_ABOVE_FREEZE: 3,
   UNKNOWN_ORDER: 5,
   DUPLICATE_ORDER_ID: 6,
+  DUPLICATE_CLORDID: 6,
   INVALID_QTY: 13,
   QTY_NOT_MULTIPLE_OF_LOT: 13,
   DISCLOSED_QTY_INVALID: 13,
@@ -43,7 +44,7 @@ const ORD_REJ_REASON: Record<string, number> = {
 export const ORD_REJ_OTHER = 99;
 
 /** CxlRejReason(102): 0 too late (order closed), 1 unknown order, 6 duplicate ClOrdID, 99 other. */
-const CXL_REJ_REASON: Record<string, number> = { TOO_LATE: 0, UNKNOWN_ORDER: 1, DUPLICATE_ORDER_ID: 6 };
+const CXL_REJ_REASON: Record<string, number> = { TOO_LATE: 0, UNKNOWN_ORDER: 1, DUPLICATE_ORDER_ID: 6, DUPLICATE_CLORDID: 6 };
 
 /** Symbol(55) is required inside Instrument by most engines; '[N/A]' is FIX's "no symbol". */
 export const NO_SYMBOL = '[N/A]';

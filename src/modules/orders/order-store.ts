@@ -64,6 +64,15 @@ export interface OutboxIntent {
 
 // Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
 // share orders queue behind each other instead of deadlocking.
+/**
+ * A FROM item that lets the statement's own transaction commit without waiting for its WAL to
+ * reach the disk (synchronous_commit off for that transaction only). For the dispatcher's
+ * bookkeeping, which a Postgres crash may undo: a lost lease or mark sends the order again under
+ * the same ClOrdID, the exchange refuses the duplicate, and the order's state is asked for. WAL is
+ * sequential, so any later synchronous commit (the acknowledgement, a fill) makes it durable too.
+ */
+export const COMMIT_WITHOUT_WAL_WAIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS commit_async`;
+
 const LEASE_FOR_DISPATCH = prepared(
   'outbox.lease-and-mark-sending',
   `WITH due AS (
@@ -82,7 +91,7 @@ const LEASE_FOR_DISPATCH = prepared(
    )
    SELECT l.id::text AS outbox_id, l.topic AS outbox_topic, l.aggregate_id AS outbox_aggregate_id, l.payload AS outbox_payload,
           l.attempts AS outbox_attempts, upd.*
-     FROM leased l LEFT JOIN upd ON l.topic = 'exchange.submit' AND upd.id::text = l.aggregate_id
+     FROM ${COMMIT_WITHOUT_WAL_WAIT} CROSS JOIN leased l LEFT JOIN upd ON l.topic = 'exchange.submit' AND upd.id::text = l.aggregate_id
     ORDER BY l.id`,
 );
 

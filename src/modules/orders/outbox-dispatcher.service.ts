@@ -5,7 +5,7 @@ import { prepared, runPrepared } from '../../common/database/prepared-statement'
 import { EXCHANGE_GATEWAY, ExchangeGateway, ExchangeUnavailableError } from '../exchange/exchange-gateway';
 import { clOrdIdFor, Order, ORDER_UPDATED, OrderUpdatedEvent, pendingQuantity } from './order';
 import { OrderStatus } from './order-status';
-import { OrderStore, type OutboxIntent } from './order-store';
+import { COMMIT_WITHOUT_WAL_WAIT, OrderStore, type OutboxIntent } from './order-store';
 import { OrderFunds } from './order-funds';
 
 const POLL_MS = 500;
@@ -23,7 +23,7 @@ const BATCH = 100;
 const MARK_DISPATCHED = prepared(
   'outbox.mark-dispatched',
   `UPDATE outbox SET dispatched_at = now(), last_error = CASE WHEN id = ANY($2::bigint[]) THEN 'skipped: order no longer live' END
-   WHERE id = ANY($1::bigint[])`,
+   FROM ${COMMIT_WITHOUT_WAL_WAIT} WHERE id = ANY($1::bigint[])`,
 );
 /** A new order the exchange could not take within this many attempts is rejected and its margin released. */
 const MAX_SUBMIT_ATTEMPTS = 8;

@@ -14,7 +14,7 @@ import type { VenueMessage } from '../src/common/exchange-protocol/venue.types';
 import { eventually } from './support/realtime';
 import { freshCode } from './factories/users';
 import { productionTestConfig, startTestApp, TestApp } from './support/test-app';
-import { funded, getOrder, placeOrder, settle } from './support/trading';
+import { counterparty, funded, getOrder, placeOrder, settle, token } from './support/trading';
 
 const BUY = { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 1000 };
 
@@ -158,6 +158,34 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
       expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 100_000 });
       const statuses = (await db.query('SELECT status FROM order_events WHERE order_id = $1', [order_id])).map((r: { status: string }) => r.status);
       expect(statuses).not.toContain('REJECTED');
+    });
+
+    it('holds execution reports while the database is unreachable and applies them after, in order (a fill is never dropped)', async () => {
+      const trader = await funded(t, 10_000);
+      // Above the other tests' resting buys, so the sells below trade with this order only.
+      const { order_id } = (await placeOrder(t, trader, { ...BUY, quantity: 2, price: 1010 }).expect(200)).body.data;
+      await settle(t);
+      await db.query(`CREATE SEQUENCE trade_insert_attempts`);
+      await db.query(`CREATE OR REPLACE FUNCTION lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF nextval('trade_insert_attempts') <= 2 THEN RAISE EXCEPTION 'connection lost (simulated)' USING ERRCODE = '08006'; END IF; RETURN NEW; END $$`);
+      await db.query(`CREATE TRIGGER lose_connection BEFORE INSERT ON trades FOR EACH ROW EXECUTE FUNCTION lose_connection()`);
+      try {
+        const INFY = token(t, 'INFY');
+        counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 1, price: 100_900 });
+        counterparty(t, { instrumentToken: INFY, side: 'SELL', orderType: 'LIMIT', quantity: 1, price: 101_000 });
+        await eventually(async () => expect(await getOrder(t, trader, order_id)).toMatchObject({ status: 'COMPLETE', filled_quantity: 2 }), 5000);
+        // Two failed attempts at the first fill, then each fill once.
+        expect(Number((await db.query(`SELECT last_value FROM trade_insert_attempts`))[0].last_value)).toBe(4);
+      } finally {
+        await db.query('DROP TRIGGER lose_connection ON trades');
+        await db.query('DROP SEQUENCE trade_insert_attempts');
+      }
+      await settle(t);
+      const trades = await db.query(`SELECT quantity FROM trades WHERE order_id = $1`, [order_id]);
+      expect(trades.map((r: { quantity: number }) => Number(r.quantity))).toEqual([1, 1]);
+      expect((await getOrder(t, trader, order_id)).average_price).toBe(1010);
+      expect(await funds.get(trader.user.userId)).toMatchObject({ blocked: 0 });
+      expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
     });
 
     it('reconciles after the link comes back: reports missed while it was down are recovered by status requests', async () => {

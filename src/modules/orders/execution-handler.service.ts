@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import { istParts } from '../../common/clock/ist';
 import { isDuplicateClOrdIdReject, type CancelReject, type ExecutionReport, type VenueMessage } from '../../common/exchange-protocol/venue.types';
+import { isTransientDatabaseError } from '../../common/database/transient-error';
 import { ratioOf, Rounding } from '../../common/money/money';
 import { FundsService } from '../accounts/funds.service';
 import { EXCHANGE_GATEWAY, ExchangeGateway } from '../exchange/exchange-gateway';
@@ -18,11 +19,20 @@ const S = OrderStatus;
 
 /** At most this many acknowledgements go into one statement. */
 const ACK_BATCH = 500;
+/** Backoff while the database is unreachable: doubles from the first to the last. */
+const MIN_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 10_000;
 
 interface Queued {
   message: VenueMessage;
   applied: () => void;
   failed: (err: unknown) => void;
+}
+
+/** Messages not applied because the database failed transiently, and that failure. */
+interface Held {
+  items: Queued[];
+  err: unknown;
 }
 
 type Acknowledgement = ExecutionReport & { execType: 'NEW' | 'TRIGGERED' };
@@ -44,6 +54,9 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
   private readonly logger = new Logger(ExecutionHandler.name);
   private readonly queue: Queued[] = [];
   private draining = false;
+  private closing = false;
+  private backoffMs = 0;
+  private retryTimer?: NodeJS.Timeout;
   /** Settles when the last message enqueued so far has been handled. */
   private last: Promise<void> = Promise.resolve();
 
@@ -80,20 +93,44 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
     return this.last;
   }
 
-  /** Reports already received are applied before the database closes. */
+  /** Reports already received are applied before the database closes (one still held for an outage fails now). */
   beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      void this.drain();
+    }
     return this.idle();
   }
 
+  /**
+   * Applies the queue in order. A message that meets a transient database failure (connection
+   * lost, serialization failure) stops the queue: it and everything after it are applied again
+   * after a backoff, still in the exchange's order, since the exchange will not send them again.
+   */
   private async drain(): Promise<void> {
+    this.retryTimer = undefined;
+    let held: Held | null = null;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && !held) {
         const acks = this.takeAcknowledgements();
-        if (acks.length > 0) await this.applyAcknowledgements(acks);
-        else await this.settle(this.queue.shift()!, (m) => this.handle(m));
+        held = acks.length > 0 ? await this.applyAcknowledgements(acks) : await this.settle(this.queue.shift()!, (m) => this.handle(m));
+        if (held && this.closing) {
+          held.items.forEach((item) => item.failed(held!.err));
+          held = null;
+        }
       }
     } finally {
-      this.draining = false;
+      if (held) {
+        this.queue.unshift(...held.items);
+        this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.backoffMs * 2));
+        this.logger.warn(`execution reports held for ${this.backoffMs} ms (${this.queue.length} queued): ${(held.err as Error).message}`);
+        this.retryTimer = setTimeout(() => void this.drain(), this.backoffMs);
+      } else {
+        this.backoffMs = 0;
+        this.draining = false;
+      }
     }
   }
 
@@ -110,30 +147,40 @@ export class ExecutionHandler implements OnModuleInit, BeforeApplicationShutdown
     return this.queue.splice(0, n);
   }
 
-  private async applyAcknowledgements(items: Queued[]): Promise<void> {
+  /** Held: the items from the first one that met a transient failure on (nothing of those applied). */
+  private async applyAcknowledgements(items: Queued[]): Promise<Held | null> {
     let acked: Map<string, Order>;
     try {
       acked = new Map((await this.store.acknowledge(items.map((i) => acknowledgement(i.message as Acknowledgement)))).map((o) => [o.id, o]));
     } catch (err) {
+      if (isTransientDatabaseError(err)) return { items, err };
       // The batch failed as a whole (nothing applied): each message on its own, so one bad one cannot hold back the rest.
       this.logger.warn(`batched acknowledgement failed, applying one by one: ${(err as Error).message}`);
-      for (const item of items) await this.settle(item, (m) => this.handle(m));
-      return;
+      return this.settleEach(items, () => (m) => this.handle(m));
     }
-    for (const item of items) {
+    return this.settleEach(items, (item) => {
       const order = acked.get(orderIdOf(item.message));
-      if (order) await this.settle(item, async () => void this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent));
-      else await this.settle(item, (m) => this.handleInTransaction(m));
-    }
+      return order ? async () => void this.events.emit(ORDER_UPDATED, { order } satisfies OrderUpdatedEvent) : (m) => this.handleInTransaction(m);
+    });
   }
 
-  private async settle(item: Queued, handle: (m: VenueMessage) => Promise<void>): Promise<void> {
+  private async settleEach(items: Queued[], handlerFor: (item: Queued) => (m: VenueMessage) => Promise<void>): Promise<Held | null> {
+    for (const [i, item] of items.entries()) {
+      const held = await this.settle(item, handlerFor(item));
+      if (held) return { items: items.slice(i), err: held.err };
+    }
+    return null;
+  }
+
+  private async settle(item: Queued, handle: (m: VenueMessage) => Promise<void>): Promise<Held | null> {
     try {
       await handle(item.message);
       item.applied();
     } catch (err) {
+      if (isTransientDatabaseError(err)) return { items: [item], err };
       item.failed(err);
     }
+    return null;
   }
 
   async handle(message: VenueMessage): Promise<void> {

@@ -188,6 +188,27 @@ describe('Orders: idempotency, exchange faults, reconciliation, Kite client', ()
       expect((await funds.verifyLedger(trader.user.userId)).balanced).toBe(true);
     });
 
+    it('answers 503 with Retry-After when the database drops the connection mid-placement, and a retry with the same key places it once', async () => {
+      const trader = await funded(t, 10_000);
+      await db.query(`CREATE OR REPLACE FUNCTION lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'connection lost (simulated)' USING ERRCODE = '08006'; END $$`);
+      await db.query(`CREATE TRIGGER lose_connection BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION lose_connection()`);
+      let res: request.Response;
+      try {
+        res = await placeOrder(t, trader, BUY, { 'Idempotency-Key': 'outage-retry-1' });
+      } finally {
+        await db.query('DROP TRIGGER lose_connection ON outbox');
+      }
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toMatchObject({ status: 'error', error_type: 'NetworkException', code: 'SERVICE.DATABASE_UNAVAILABLE' });
+      expect(await orderCount(trader.user.userId)).toBe(0);
+      expect((await funds.get(trader.user.userId)).blocked).toBe(0);
+      await placeOrder(t, trader, BUY, { 'Idempotency-Key': 'outage-retry-1' }).expect(200);
+      expect(await orderCount(trader.user.userId)).toBe(1);
+      expect((await funds.get(trader.user.userId)).blocked).toBe(100_000);
+    });
+
     it('reconciles after the link comes back: reports missed while it was down are recovered by status requests', async () => {
       const trader = await funded(t, 10_000);
       const { order_id } = (await placeOrder(t, trader, BUY).expect(200)).body.data;

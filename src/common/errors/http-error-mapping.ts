@@ -1,3 +1,4 @@
+import { isTransientDatabaseError } from '../database/transient-error';
 import { DomainError } from './domain-error';
 import { ErrorEnvelope, ErrorType } from './error-type';
 
@@ -68,6 +69,11 @@ export function mapError(error: unknown): MappedError {
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     // Other client errors from Fastify (e.g. a JSON SyntaxError): safe to say it was the request.
     return envelope(statusCode, statusCode === 400 ? 'Malformed request' : 'Request rejected');
+  }
+  if (isTransientDatabaseError(error)) {
+    // Nothing was written (each write is one transaction): the same request, retried, is safe.
+    const mapped = envelope(503, 'The service cannot reach its database just now; try again shortly', 'SERVICE.DATABASE_UNAVAILABLE');
+    return { ...mapped, headers: { 'retry-after': '1' } };
   }
   return envelope(500, 'Internal error; it has been logged', undefined, ErrorType.General);
 }

@@ -123,6 +123,10 @@ describe('Portfolio: positions, holdings, P&L, conversion, margin calls, EOD (re
     const trader = await funded(t, 10_000);
     await trade(trader, 'BUY', 2, base);
     await trade(trader, 'BUY', 3, base, 'CNC');
+    // No position, only a working MIS order: the square-off cancels it too.
+    const waiting = await funded(t, 10_000);
+    const resting = await placeOrder(t, waiting, { tradingsymbol: 'SBIN', transaction_type: 'BUY', order_type: 'LIMIT', product: 'MIS', quantity: 1, price: Math.round(base * 0.097) / 10 }).expect(200);
+    await settle(t);
     const eod = t.app.get(EodJobs);
     clock.set(istDateTime('2026-11-26', 15, 21));
     counterparty(t, { instrumentToken: SBIN, side: 'BUY', orderType: 'LIMIT', quantity: 100, price: tick(base * 0.99), clientAccount: 'CP-EOD' });
@@ -132,6 +136,7 @@ describe('Portfolio: positions, holdings, P&L, conversion, margin calls, EOD (re
     await settle(t, 300);
     const orders = (await request(t.url).get('/api/v1/orders').set(trader.auth).expect(200)).body.data;
     expect(orders[0]).toMatchObject({ tag: 'EOD_SQUAREOFF', transaction_type: 'SELL', quantity: 2, status: 'COMPLETE' });
+    expect(await getOrder(t, waiting, resting.body.data.order_id)).toMatchObject({ status: 'CANCELLED' });
 
     clock.set(istDateTime('2026-11-27', 8, 5));
     expect(await eod.runDue()).toEqual(['settlement']);

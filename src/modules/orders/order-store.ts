@@ -124,6 +124,12 @@ export class OrderStore {
     return row ? toOrder(row) : null;
   }
 
+  /** Users with a live order of the product (the end-of-day square-off cancels those). */
+  async usersWithLiveOrders(product: 'MIS' | 'CNC'): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.dataSource.query('SELECT DISTINCT user_id FROM orders WHERE live AND product = $1', [product]);
+    return rows.map((r) => r.user_id);
+  }
+
   /** The order as last committed, without a lock. */
   async find(orderId: string): Promise<Order | null> {
     const [row] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);

@@ -5,6 +5,7 @@ import { Clock, CLOCK } from '../../common/clock/clock';
 import { ExchangeCalendar, SESSION } from '../../common/clock/exchange-calendar';
 import { istParts } from '../../common/clock/ist';
 import { Lock, LOCK } from '../../common/redis/ports';
+import { OrdersService } from '../orders/orders.service';
 import { PORTFOLIO_CHANGED } from './portfolio.events';
 import { SquareOffService } from './square-off.service';
 
@@ -41,6 +42,7 @@ export class EodJobs implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly calendar: ExchangeCalendar,
     private readonly squareOff: SquareOffService,
+    private readonly orders: OrdersService,
     private readonly events: EventEmitter2,
     @Inject(LOCK) private readonly lock: Lock,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -104,15 +106,13 @@ export class EodJobs implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async squareOffIntraday(date: string): Promise<{ users: number; orders: number }> {
-    const users: { user_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT user_id FROM (
-         SELECT user_id FROM positions WHERE product = 'MIS' AND net_quantity <> 0 AND trade_date = $1
-         UNION SELECT user_id FROM orders WHERE live AND product = 'MIS'
-       ) x`,
+    const withPositions: { user_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT user_id FROM positions WHERE product = 'MIS' AND net_quantity <> 0 AND trade_date = $1`,
       [date],
     );
+    const users = new Set([...withPositions.map((r) => r.user_id), ...(await this.orders.store.usersWithLiveOrders('MIS'))]);
     let orders = 0;
-    for (const { user_id } of users) orders += (await this.squareOff.squareOff(user_id, date, { product: 'MIS', reason: 'EOD_SQUAREOFF' })).length;
-    return { users: users.length, orders };
+    for (const userId of users) orders += (await this.squareOff.squareOff(userId, date, { product: 'MIS', reason: 'EOD_SQUAREOFF' })).length;
+    return { users: users.size, orders };
   }
 }

@@ -319,6 +319,17 @@ describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
     expect(await live()).toBe(false);
   });
 
+  it('gives each append-only history one index, its (owner, id) primary key, which every read of it uses', async () => {
+    const indexes: { tbl: string; def: string; primary: boolean }[] = await db.query(
+      `SELECT c.relname AS tbl, pg_get_indexdef(i.indexrelid) AS def, i.indisprimary AS primary
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname IN ('order_events', 'ledger_entries') ORDER BY 1`,
+    );
+    expect(indexes).toEqual([
+      { tbl: 'ledger_entries', def: expect.stringMatching(/UNIQUE INDEX ledger_entries_pkey .*\(user_id, id\)$/), primary: true },
+      { tbl: 'order_events', def: expect.stringMatching(/UNIQUE INDEX order_events_pkey .*\(order_id, id\)$/), primary: true },
+    ]);
+  });
+
   it("commits the dispatcher's bookkeeping without waiting for the WAL flush (a later synchronous commit makes it durable)", async () => {
     // One session: a backend reports its WAL statistics lazily, unless told to at the next commit.
     const session = db.createQueryRunner();

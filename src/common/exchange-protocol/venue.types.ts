@@ -102,9 +102,6 @@ export type VenueMessage = ExecutionReport | CancelReject;
  */
 export const DUPLICATE_CLORDID = 'DUPLICATE_CLORDID';
 
-export const isDuplicateClOrdIdReject = (m: VenueMessage): boolean =>
-  m.reasonCode === DUPLICATE_CLORDID && (m.kind === 'cancel_reject' || m.execType === 'REJECTED');
-
 export interface Venue {
   /** Results arrive asynchronously through onMessage (as from a real exchange). */
   submit(request: NewOrderRequest): void;

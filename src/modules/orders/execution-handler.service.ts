@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import { istParts } from '../../common/clock/ist';
-import { isDuplicateClOrdIdReject, type CancelReject, type ExecutionReport, type VenueMessage } from '../../common/exchange-protocol/venue.types';
+import { DUPLICATE_CLORDID, type CancelReject, type ExecutionReport, type VenueMessage } from '../../common/exchange-protocol/venue.types';
 import { isTransientDatabaseError } from '../../common/database/transient-error';
 import { ratioOf, Rounding } from '../../common/money/money';
 import { FundsService } from '../accounts/funds.service';
@@ -39,6 +39,10 @@ type Acknowledgement = ExecutionReport & { execType: 'NEW' | 'TRIGGERED' };
 
 const isAcknowledgement = (m: VenueMessage): m is Acknowledgement =>
   m.kind === 'execution' && (m.execType === 'NEW' || m.execType === 'TRIGGERED');
+
+/** The exchange refused a request because its ClOrdID was used before: it is about no order of ours. */
+const isDuplicateClOrdIdReject = (m: VenueMessage): boolean =>
+  m.reasonCode === DUPLICATE_CLORDID && (m.kind === 'cancel_reject' || m.execType === 'REJECTED');
 
 const orderIdOf = (m: VenueMessage) => orderIdFromClOrdId(m.kind === 'cancel_reject' ? m.origClOrdId : m.clOrdId);
 

@@ -1,10 +1,11 @@
+import { DUPLICATE_CLORDID } from '../venue.types';
 import type { CancelReason, RejectCode } from '../engine';
 import { formatQuantity, formatRupees } from './arithmetic';
 import type { SimInstrument } from './sim-instrument';
 
 /** Reason codes the venue adds to the engine's vocabulary (FIX-level conditions the engine cannot see). */
 export const VenueReason = {
-  DUPLICATE_CLORDID: 'DUPLICATE_CLORDID',
+  DUPLICATE_CLORDID,
   UNKNOWN_ORDER: 'UNKNOWN_ORDER',
   TOO_LATE: 'TOO_LATE',
   VENUE_NOT_READY: 'VENUE_NOT_READY',

@@ -363,6 +363,27 @@ describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
       await session.query('DROP TABLE commit_probe');
       await session.release();
     }
+
+    // …and the dispatcher's own statements (the lease, the dispatched mark) carry it: a deferred
+    // trigger on outbox records the setting each updating transaction commits with.
+    await db.query('CREATE TABLE commit_mode_probe (n bigint GENERATED ALWAYS AS IDENTITY, outbox_id bigint NOT NULL, mode text NOT NULL)');
+    await db.query(`CREATE FUNCTION probe_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO commit_mode_probe (outbox_id, mode) VALUES (NEW.id, current_setting('synchronous_commit')); RETURN NULL; END $$`);
+    await db.query(`CREATE CONSTRAINT TRIGGER probe_commit_mode AFTER UPDATE ON outbox DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION probe_commit_mode()`);
+    try {
+      const trader = await funded(t, 10_000);
+      const placed = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 900 }).expect(200);
+      await settle(t);
+      const [{ id: outboxId }] = await db.query('SELECT id FROM outbox WHERE aggregate_id = $1', [placed.body.data.order_id]);
+      await db.query('UPDATE outbox SET last_error = last_error WHERE id = $1', [outboxId]); // an ordinary commit, for contrast
+      const modes = await db.query('SELECT mode FROM commit_mode_probe WHERE outbox_id = $1 ORDER BY n', [outboxId]);
+      expect(modes.map((r: { mode: string }) => r.mode)).toEqual(['off', 'off', 'on']);
+    } finally {
+      await db.query('DROP TRIGGER probe_commit_mode ON outbox');
+      await db.query('DROP FUNCTION probe_commit_mode()');
+      await db.query('DROP TABLE commit_mode_probe');
+    }
   });
 });
 

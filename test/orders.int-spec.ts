@@ -330,6 +330,36 @@ describe('Orders: placement, fills, cancel, money (real Postgres)', () => {
     ]);
   });
 
+  it('places an order without row-locking its user or its instrument, rows every order of theirs shares', async () => {
+    // A foreign key's check locks the parent row it finds: xmax set, a WAL record, and a MultiXact
+    // when others hold it too, as they do the instrument row of a busy symbol. (The account and
+    // the order carry their updater's xid as a locker anyway: they are updated FOR UPDATE.)
+    const trader = await funded(t, 10_000);
+    const xmaxes = async () =>
+      (
+        await db.query(
+          `SELECT (SELECT xmax::text FROM users WHERE id = $1) AS users, (SELECT xmax::text FROM instruments WHERE instrument_token = $2) AS instruments`,
+          [trader.user.userId, INFY],
+        )
+      )[0];
+    const before = await xmaxes();
+    const placed = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 900 }).expect(200);
+    await settle(t);
+    expect(await getOrder(t, trader, placed.body.data.order_id)).toMatchObject({ status: 'OPEN' });
+    expect(await xmaxes()).toEqual(before);
+    const events = await db.query('SELECT status FROM order_events WHERE order_id = $1 ORDER BY id', [placed.body.data.order_id]);
+    expect(events.map((e: { status: string }) => e.status)).toEqual(['PUT ORDER REQ RECEIVED', 'OPEN PENDING', 'OPEN']);
+  });
+
+  it('keeps orders, accounts and the instruments orders name: what the history refers to is never deleted', async () => {
+    const trader = await funded(t, 10_000);
+    const placed = await placeOrder(t, trader, { tradingsymbol: 'INFY', transaction_type: 'BUY', order_type: 'LIMIT', quantity: 1, price: 900 }).expect(200);
+    await expect(db.query('DELETE FROM orders WHERE id = $1', [placed.body.data.order_id])).rejects.toThrow(/orders rows are kept/);
+    await expect(db.query('DELETE FROM accounts WHERE user_id = $1', [trader.user.userId])).rejects.toThrow(/accounts rows are kept/);
+    await expect(db.query('DELETE FROM instruments WHERE instrument_token = $1', [INFY])).rejects.toThrow(/has orders: retire it/);
+    expect(await db.query('SELECT 1 FROM orders WHERE id = $1', [placed.body.data.order_id])).toHaveLength(1);
+  });
+
   it("commits the dispatcher's bookkeeping without waiting for the WAL flush (a later synchronous commit makes it durable)", async () => {
     // One session: a backend reports its WAL statistics lazily, unless told to at the next commit.
     const session = db.createQueryRunner();

@@ -142,21 +142,19 @@ export class OrderStore {
       throw new IllegalTransitionError(`order ${order.id}: ${order.status} → ${patch.status} is not a legal transition`);
     }
     const keys = Object.keys(patch) as (keyof OrderPatch)[];
-    const sets = keys.map((k, i) => `${COLUMN[k]} = $${i + 2}`);
+    const sets = keys.map((k, i) => `${COLUMN[k]} = $${i + 5}`);
+    const withEvent = Boolean(event) || (patch.status !== undefined && patch.status !== order.status);
+    // The event takes its order id from the updated row: no foreign key checks it (migration 1765000000000).
     const [row] = await m.query(
-      `WITH upd AS (UPDATE orders SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${ORDER_COLUMNS}) SELECT * FROM upd`,
-      [order.id, ...keys.map((k) => patch[k])],
+      `WITH upd AS (UPDATE orders SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${ORDER_COLUMNS}),
+       ev AS (
+         INSERT INTO order_events (order_id, status, message, detail)
+         SELECT id, status, COALESCE($3::text, status_message), $4::jsonb FROM upd WHERE $2::boolean
+       )
+       SELECT * FROM upd`,
+      [order.id, withEvent, event?.message ?? null, JSON.stringify(event?.detail ?? {}), ...keys.map((k) => patch[k])],
     );
-    const next = toOrder(row);
-    if (event || (patch.status && patch.status !== order.status)) {
-      await m.query('INSERT INTO order_events (order_id, status, message, detail) VALUES ($1, $2, $3, $4)', [
-        order.id,
-        next.status,
-        event?.message ?? next.statusMessage,
-        JSON.stringify(event?.detail ?? {}),
-      ]);
-    }
-    return next;
+    return toOrder(row);
   }
 
   /**

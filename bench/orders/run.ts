@@ -17,6 +17,8 @@
  *   BENCH_APP_DIR (a directory holding an already-built dist/src/main.js to run instead, e.g. a
  *     patched copy for an A/B experiment; overrides BENCH_APP)
  *   BENCH_APP_NODE_ARGS (extra node flags for the app child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
+ *   BENCH_TRACE (a path prefix: each autocannon phase writes "<send ms> <latency ms>" per answered order
+ *     to <prefix>-<target>-<phase>-<epoch ms>.txt, to see when in a phase the slow ones were sent)
  *   PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres) BENCH_REDIS_URL (redis://127.0.0.1:6379)
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -548,11 +550,14 @@ async function cannon(server: Server, meter: CpuMeter, next: ReturnType<typeof m
       },
     ],
   });
+  const trace: string[] = [];
   instance.on('response', (_c, status, _b, ms) => {
     if (status >= 200 && status < 300) lat.push(ms);
+    if (process.env.BENCH_TRACE) trace.push(`${(performance.now() - ms).toFixed(1)} ${ms.toFixed(2)}`);
   });
   const result = await new Promise<AutocannonResult>((resolve, reject) => instance.then(resolve, reject));
   const cpu = await meter.read();
+  if (process.env.BENCH_TRACE) writeFileSync(`${process.env.BENCH_TRACE}-${server.name}-${name.replace('/', '')}-${Date.now()}.txt`, trace.join('\n'));
   const non2xx: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats)) if (!code.startsWith('2')) non2xx[code] = count;
   return {

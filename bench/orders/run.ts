@@ -17,7 +17,7 @@
  *   BENCH_APP_DIR (a directory holding an already-built dist/src/main.js to run instead, e.g. a
  *     patched copy for an A/B experiment; overrides BENCH_APP)
  *   BENCH_APP_NODE_ARGS (extra node flags for the app child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
- *   BENCH_TRACE (a path prefix: each autocannon phase writes "<send ms> <latency ms>" per answered order
+ *   BENCH_TRACE (a path prefix: each autocannon phase writes "<send time, epoch ms> <latency ms>" per answered order
  *     to <prefix>-<target>-<phase>-<epoch ms>.txt, to see when in a phase the slow ones were sent)
  *   PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres) BENCH_REDIS_URL (redis://127.0.0.1:6379)
  */
@@ -553,7 +553,7 @@ async function cannon(server: Server, meter: CpuMeter, next: ReturnType<typeof m
   const trace: string[] = [];
   instance.on('response', (_c, status, _b, ms) => {
     if (status >= 200 && status < 300) lat.push(ms);
-    if (process.env.BENCH_TRACE) trace.push(`${(performance.now() - ms).toFixed(1)} ${ms.toFixed(2)}`);
+    if (process.env.BENCH_TRACE) trace.push(`${(Date.now() - ms).toFixed(1)} ${ms.toFixed(2)}`);
   });
   const result = await new Promise<AutocannonResult>((resolve, reject) => instance.then(resolve, reject));
   const cpu = await meter.read();

@@ -745,21 +745,25 @@ const variantOf = (name: TargetName) => (name === 'floor-tx' ? 'tx' : 'cte');
 
 type PhaseKind = 'warm-up' | 'peak' | 'rate' | 'paced';
 
-/** Unmeasured load at the phase's rate just before it: a server idle while the others ran re-warms its JIT here, not in the phase. */
+/** Unmeasured load at the phase's rate just before it: a server idle while the others ran re-warms its JIT, and every target re-plans what the ANALYZE before it invalidated, here rather than in the phase. */
 const REWARM_S = 2;
 
 async function runPhase(t: Target, kind: PhaseKind, monitor: Client): Promise<void> {
+  // The WAL the previous phases wrote (any target's) is flushed now, not by a checkpoint that
+  // happens to fall inside this phase: unchecked, the first target of a round paid for the others'
+  // writes (paced P99 ~55 ms alone, 300-400 ms when it ran right after the floors' 500/s phases).
+  // Likewise autovacuum: the tables the previous phases filled are vacuumed and analyzed now.
+  // Both come before the re-warm, which pays what they leave behind: ANALYZE invalidates every
+  // cached plan on the tables it analyzed (each connection re-plans its statements on next use) and
+  // a checkpoint makes the next write of each page log the whole page. Right before the phase, ours'
+  // re-plans landed in its first second (the slow orders of several 500/s phases, up to 200 ms).
+  await monitor.query('VACUUM (ANALYZE)');
+  await monitor.query('CHECKPOINT');
   if (kind !== 'warm-up') {
     t.rewarmOk += (await cannon(t.server, t.meter, t.next, 're-warm', REWARM_S, kind === 'peak' ? undefined : RATE)).ok;
     t.meter.stop();
     await waitForDrain(monitor, t.name);
   }
-  // The WAL the previous phases wrote (any target's) is flushed now, not by a checkpoint that
-  // happens to fall inside this phase: unchecked, the first target of a round paid for the others'
-  // writes (paced P99 ~55 ms alone, 300-400 ms when it ran right after the floors' 500/s phases).
-  // Likewise autovacuum: the tables the previous phases filled are vacuumed and analyzed now.
-  await monitor.query('VACUUM (ANALYZE)');
-  await monitor.query('CHECKPOINT');
   let p: Phase;
   if (kind === 'warm-up') p = await cannon(t.server, t.meter, t.next, 'warm-up', WARMUP_S);
   else if (kind === 'peak') p = await cannon(t.server, t.meter, t.next, 'peak', PEAK_S);
@@ -952,7 +956,7 @@ function report(results: TargetResult[], started: Date, pgVersion: string, appLo
         ? ` Then ${RATE}/s for ${PACED_S} s evenly paced, open loop (node:http, ${CONNECTIONS} keep-alive sockets), latency from each order's due time.`
         : ''),
     '- Latencies are of 200 answers only, measured client-side (exact, not autocannon\'s 1 ms histogram); errors are non-200 answers, connection errors and 10 s timeouts. ' +
-      'Between phases the bench waits until ours has dispatched every accepted order (outbox empty, none still RECEIVED/OPEN PENDING), so a phase does not pay for the previous one\'s backlog; and each phase is preceded by ' + REWARM_S + ' s of unmeasured load at its rate (a server that sat idle while the others ran re-warms there), then VACUUM (ANALYZE) and a CHECKPOINT, so it does not pay for the autovacuum or the WAL of the phases before it (any target\'s).',
+      'Between phases the bench waits until ours has dispatched every accepted order (outbox empty, none still RECEIVED/OPEN PENDING), so a phase does not pay for the previous one\'s backlog; and each phase is preceded by VACUUM (ANALYZE) and a CHECKPOINT, so it does not pay for the autovacuum or the WAL of the phases before it (any target\'s), then by ' + REWARM_S + ' s of unmeasured load at its rate, where a server that sat idle while the others ran re-warms and re-plans what ANALYZE invalidated.',
     '- CPU is from /proc: the server process, the Postgres backends connected to the bench database, this process (load generator), and the whole machine.',
     '',
   );

@@ -110,8 +110,8 @@ export function splitReason(text: string | undefined): { reasonCode?: string; te
   return m ? { reasonCode: m[1], text: m[2] } : { text };
 }
 
-const UNKNOWN_ORDER_REJ_REASON = '5';
-const DUPLICATE_ORDER_REJ_REASON = '6';
+/** OrdRejReason (103) when Text carries no code, for the reports where it names the condition: 5 unknown order, 6 duplicate ClOrdID. */
+const ORD_REJ_REASON: Partial<Record<ExecType, Record<string, string>>> = { ORDER_STATUS: { '5': 'UNKNOWN_ORDER' }, REJECTED: { '6': DUPLICATE_CLORDID } };
 
 /**
  * ExecutionReport (8) → the venue contract. Fields FIX 4.4 lets a venue leave out (OrdType,
@@ -130,9 +130,7 @@ export function parseExecutionReport(get: FixFields, memberId: string, facts: Or
     const tokenText = get(Tag.SecurityID);
     const token = tokenText !== undefined && /^\d{1,15}$/.test(tokenText) ? Number(tokenText) : undefined;
     const reason = splitReason(get(Tag.Text));
-    const ordRejReason = reason.reasonCode === undefined ? get(Tag.OrdRejReason) : undefined;
-    const unknownOrder = execType === 'ORDER_STATUS' && ordRejReason === UNKNOWN_ORDER_REJ_REASON;
-    const duplicate = execType === 'REJECTED' && ordRejReason === DUPLICATE_ORDER_REJ_REASON;
+    const reasonFromCode = reason.reasonCode === undefined ? ORD_REJ_REASON[execType!]?.[get(Tag.OrdRejReason) ?? ''] : undefined;
     const execId = required(get, Tag.ExecID, 'ExecID');
     const report: ExecutionReport = {
       kind: 'execution',
@@ -154,7 +152,7 @@ export function parseExecutionReport(get: FixFields, memberId: string, facts: Or
       price: paise(get, Tag.Price, 'Price'),
       triggerPrice: paise(get, Tag.StopPx, 'StopPx'),
       transactTime: transactTime(get, now),
-      ...(unknownOrder ? { reasonCode: 'UNKNOWN_ORDER', text: reason.text } : duplicate ? { reasonCode: DUPLICATE_CLORDID, text: reason.text } : reason),
+      ...(reasonFromCode ? { reasonCode: reasonFromCode, text: reason.text } : reason),
     };
     if (fill) {
       report.lastQuantity = qty(get, Tag.LastQty, 'LastQty') ?? fail(Tag.LastQty, SessionReject.RequiredTagMissing, 'LastQty (32) is required on a fill');

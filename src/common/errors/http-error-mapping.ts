@@ -71,7 +71,8 @@ export function mapError(error: unknown): MappedError {
     return envelope(statusCode, statusCode === 400 ? 'Malformed request' : 'Request rejected');
   }
   if (isTransientDatabaseError(error)) {
-    // Nothing was written (each write is one transaction): the same request, retried, is safe.
+    // Each write is one transaction, so it either committed or left nothing; when the connection
+    // dropped at the commit the client cannot tell which: a retry with the same Idempotency-Key can.
     const mapped = envelope(503, 'The service cannot reach its database just now; try again shortly', 'SERVICE.DATABASE_UNAVAILABLE');
     return { ...mapped, headers: { 'retry-after': '1' } };
   }

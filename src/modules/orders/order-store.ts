@@ -62,8 +62,6 @@ export interface OutboxIntent {
   attempts: number;
 }
 
-// Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
-// share orders queue behind each other instead of deadlocking.
 /**
  * A FROM item that lets the statement's own transaction commit without waiting for its WAL to
  * reach the disk (synchronous_commit off for that transaction only). For the dispatcher's
@@ -73,6 +71,8 @@ export interface OutboxIntent {
  */
 export const COMMIT_WITHOUT_WAL_WAIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS commit_async`;
 
+// Rows are locked in id order, so two batches (or a batch and a single-order transaction) that
+// share orders queue behind each other instead of deadlocking.
 const LEASE_FOR_DISPATCH = prepared(
   'outbox.lease-and-mark-sending',
   `WITH due AS (
@@ -113,7 +113,7 @@ const ACKNOWLEDGE = prepared(
    ) SELECT * FROM upd`,
 );
 
-/** The orders module's tables. Private to the module. */
+/** The orders module's tables. Other modules only read through it (OrdersService.store); writes stay in the module. */
 @Injectable()
 export class OrderStore {
   constructor(private readonly dataSource: DataSource) {}
